@@ -1,0 +1,103 @@
+package dev.molt;
+
+import java.util.List;
+
+/**
+ * A snapshot of a runtime's live tasks, like a Go goroutine dump: the tree of scopes and the tasks in them,
+ * with the runtime's counters. Made by {@link MoltRuntime#dump()}; {@link #toString()} renders it as indented
+ * text. Taken without stopping anything, so a task may end or start while it is taken.
+ *
+ * @param runtime the runtime's name
+ * @param counts the runtime's counters when the dump was taken
+ * @param root the root scope, with everything below it
+ */
+public record TaskDump(String runtime, Counts counts, ScopeNode root) {
+
+    public TaskDump {
+        root = java.util.Objects.requireNonNull(root, "root");
+    }
+
+    /**
+     * Task counters.
+     *
+     * @param spawned tasks ever started
+     * @param live tasks started and not yet ended
+     * @param succeeded tasks that ended SUCCEEDED
+     * @param failed tasks that ended FAILED
+     * @param cancelled tasks that ended CANCELLED
+     */
+    public record Counts(long spawned, long live, long succeeded, long failed, long cancelled) {
+    }
+
+    /**
+     * A scope.
+     *
+     * @param kind {@code root}, {@code scope}, {@code supervisor} or {@code race}
+     * @param cancelled whether its token is cancelled
+     * @param tasks its live tasks
+     * @param scopes scopes opened directly by its body's thread (not by its tasks)
+     */
+    public record ScopeNode(String kind, boolean cancelled, List<TaskNode> tasks, List<ScopeNode> scopes) {
+        public ScopeNode {
+            tasks = List.copyOf(tasks);
+            scopes = List.copyOf(scopes);
+        }
+    }
+
+    /**
+     * A live task.
+     *
+     * @param id the task's id (its thread's id)
+     * @param name the task's name
+     * @param state its state when seen
+     * @param cancelled whether its token is cancelled
+     * @param scopes the scopes its body has open
+     */
+    public record TaskNode(long id, String name, Task.State state, boolean cancelled, List<ScopeNode> scopes) {
+        public TaskNode {
+            scopes = List.copyOf(scopes);
+        }
+    }
+
+    /** All tasks in the tree, depth first. */
+    public List<TaskNode> allTasks() {
+        List<TaskNode> out = new java.util.ArrayList<>();
+        collect(root, out);
+        return out;
+    }
+
+    private static void collect(ScopeNode scope, List<TaskNode> out) {
+        for (TaskNode t : scope.tasks()) {
+            out.add(t);
+            t.scopes().forEach(s -> collect(s, out));
+        }
+        scope.scopes().forEach(s -> collect(s, out));
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("runtime '").append(runtime).append("': ")
+                .append(counts.live()).append(" live, ")
+                .append(counts.spawned()).append(" spawned, ")
+                .append(counts.succeeded()).append(" succeeded, ")
+                .append(counts.failed()).append(" failed, ")
+                .append(counts.cancelled()).append(" cancelled\n");
+        render(root, 0, sb);
+        return sb.toString();
+    }
+
+    private static void render(ScopeNode scope, int depth, StringBuilder sb) {
+        indent(depth, sb).append(scope.kind()).append(scope.cancelled() ? " (cancelled)" : "").append('\n');
+        for (TaskNode t : scope.tasks()) {
+            indent(depth + 1, sb).append("task #").append(t.id()).append(" \"").append(t.name()).append("\" ")
+                    .append(t.state()).append(t.cancelled() ? " (cancelled)" : "").append('\n');
+            t.scopes().forEach(s -> render(s, depth + 2, sb));
+        }
+        scope.scopes().forEach(s -> render(s, depth + 1, sb));
+    }
+
+    private static StringBuilder indent(int depth, StringBuilder sb) {
+        return sb.append("  ".repeat(depth));
+    }
+}

@@ -1,0 +1,62 @@
+package dev.molt.internal;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Cancels tokens when their deadline passes.
+ *
+ * <p>One scheduler for the whole JVM, started on first use. Its worker is a virtual thread, so it holds no
+ * carrier while it waits and needs no shutdown. A token cancelled before its deadline removes its timer entry
+ * at once, so long deadlines on short-lived tokens do not pile up.
+ */
+final class DeadlineTimer {
+    private DeadlineTimer() {
+    }
+
+    private static final class Holder {
+        static final ScheduledThreadPoolExecutor SCHEDULER = newScheduler();
+
+        private static ScheduledThreadPoolExecutor newScheduler() {
+            ScheduledThreadPoolExecutor s =
+                    new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("molt-deadline-timer").factory());
+            s.setRemoveOnCancelPolicy(true);
+            return s;
+        }
+    }
+
+    /**
+     * Cancels {@code token} with a {@link TimeoutException} reason after {@code nanos};
+     * {@code interrupting} as for {@link Cancellation}. Returns the reason it will use.
+     */
+    static Cancellation cancelAfter(Token token, long nanos, boolean interrupting) {
+        Cancellation c = new Cancellation(
+                new TimeoutException("deadline passed after " + java.time.Duration.ofNanos(nanos)), interrupting);
+        if (nanos <= 0) {
+            token.cancel(c);
+            return c;
+        }
+        if (nanos == Long.MAX_VALUE) {
+            return c;
+        }
+        ScheduledFuture<?> f = Holder.SCHEDULER.schedule(() -> token.cancel(c), nanos, TimeUnit.NANOSECONDS);
+        token.addListener(new TimerRemoval(f));
+        return c;
+    }
+
+    /** Takes the timer entry out when its token is cancelled some other way first. */
+    private static final class TimerRemoval implements CancelListener {
+        private final ScheduledFuture<?> future;
+
+        TimerRemoval(ScheduledFuture<?> future) {
+            this.future = future;
+        }
+
+        @Override
+        public void onCancel(Cancellation cancellation) {
+            future.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.molt.internal;
+
+import dev.molt.CancelledException;
+import dev.molt.MoltRuntime;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state behind a {@link MoltRuntime}: its root token and root scope, its counters, and whether it is shut
+ * down. Nothing here is shared between runtimes, and nothing here is locked.
+ */
+public final class RuntimeCore {
+    private static final Logger log = LoggerFactory.getLogger(MoltRuntime.class);
+
+    /** The context carrier of this JVM, chosen once. */
+    public static final ContextCarrier CARRIER = Carriers.select();
+
+    /** The default runtime's core, set while the default {@link MoltRuntime} is being made. */
+    private static volatile RuntimeCore defaultCore;
+
+    private final String name;
+    private final MoltRuntime api;
+    private final Token rootToken;
+    private final ScopeImpl rootScope;
+    private final Context rootContext;
+    final Counters counters = new Counters();
+    private volatile boolean shutdown;
+
+    /**
+     * Made only by {@link MoltRuntime}'s constructor. For the default runtime it publishes itself, so that
+     * {@link #defaultCore()} can find it.
+     */
+    public RuntimeCore(String name, MoltRuntime api, boolean isDefault) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.api = api;
+        this.rootToken = Token.create();
+        this.rootScope = ScopeImpl.root(this, rootToken);
+        this.rootContext = new Context(this, rootToken, rootScope, null);
+        if (isDefault) {
+            defaultCore = this;
+        }
+    }
+
+    /** The default runtime's core, making the default runtime on first use. */
+    public static RuntimeCore defaultCore() {
+        RuntimeCore d = defaultCore;
+        if (d == null) {
+            MoltRuntime.defaultRuntime(); // makes it, which sets defaultCore
+            d = defaultCore;
+        }
+        return d;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public MoltRuntime api() {
+        return api;
+    }
+
+    public Token rootToken() {
+        return rootToken;
+    }
+
+    public ScopeImpl rootScope() {
+        return rootScope;
+    }
+
+    public Context rootContext() {
+        return rootContext;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    /**
+     * Refuses new tasks from now on, cancels the root token (interrupting every task it reaches) and waits up
+     * to {@code graceNanos} for the live count to reach zero. The wait polls with a growing pause: shutdown is
+     * rare, and polling keeps the hot path of every task free of a shared completion signal.
+     */
+    public boolean shutdown(long graceNanos) throws InterruptedException {
+        shutdown = true;
+        rootToken.cancel(new Cancellation(new CancelledException("runtime '" + name + "' shut down"), true));
+        long deadline = Durations.deadline(graceNanos);
+        long pauseMicros = 100;
+        while (counters.liveCount() > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                log.warn("Molt runtime '{}': {} tasks still running after the shutdown grace period",
+                        name, counters.liveCount());
+                return false;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MICROSECONDS.toNanos(pauseMicros)));
+            pauseMicros = Math.min(pauseMicros * 2, 20_000);
+        }
+        log.debug("Molt runtime '{}' shut down; all tasks ended", name);
+        return true;
+    }
+}

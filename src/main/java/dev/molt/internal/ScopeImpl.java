@@ -1,0 +1,337 @@
+package dev.molt.internal;
+
+import dev.molt.Action;
+import dev.molt.CancelledException;
+import dev.molt.Scope;
+import dev.molt.ScopeBody;
+import dev.molt.Task;
+import dev.molt.TaskFailedException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A structured scope: owns the tasks spawned into it and does not return until all have ended.
+ *
+ * <h2>Bookkeeping without a shared lock</h2>
+ * {@code open} counts the body (one, while it runs) plus the live tasks. A spawn increments it only while it is
+ * above zero ({@link #enter}); so once the body has ended and the last task has left, it stays zero and the
+ * scope refuses new tasks. The thread that closes the scope parks until the count is zero; the task that
+ * brings it there unparks it. {@code tasks} (a concurrent set) is only for the dump.
+ *
+ * <h2>Who cancelled the token</h2>
+ * The scope cancels its own token only with cancellations it makes itself, and remembers the one it tried
+ * first ({@code ownCancel}) and its deadline's ({@code deadlineCancel}). The token keeps the first cancellation
+ * that reached it, so at the end that tells apart "cancelled from outside" (any other instance), "failed",
+ * "timed out" and "cancelled by itself".
+ */
+public final class ScopeImpl implements Scope, ScopeParent {
+
+    /** What kind of scope this is; decides what a failure does. */
+    public enum Kind {
+        /** A runtime's root: never ends, failures are only logged (if nobody joins). */
+        ROOT,
+        /** {@code scope}, {@code par}, {@code timeout}: the first failure cancels everything. */
+        SCOPE,
+        /** {@code supervisorScope}: a child's failure cancels nothing; the body's failure cancels the children. */
+        SUPERVISOR,
+        /** {@code race}: failures cancel nothing and are not thrown by the scope itself. */
+        RACE
+    }
+
+    private static final VarHandle OPEN;
+    private static final VarHandle FIRST_FAILURE;
+    private static final VarHandle OWN_CANCEL;
+    private static final VarHandle CHILD_SCOPES;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            OPEN = l.findVarHandle(ScopeImpl.class, "open", int.class);
+            FIRST_FAILURE = l.findVarHandle(ScopeImpl.class, "firstFailure", Throwable.class);
+            OWN_CANCEL = l.findVarHandle(ScopeImpl.class, "ownCancel", Cancellation.class);
+            CHILD_SCOPES = l.findVarHandle(ScopeImpl.class, "childScopes", Set.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final RuntimeCore runtime;
+    private final Token token;
+    private final Kind kind;
+    /** Where this scope is listed for the dump; null for a root. */
+    private final Set<ScopeImpl> listedIn;
+    /** The live tasks, for the dump. */
+    final Set<TaskImpl<?>> tasks = ConcurrentHashMap.newKeySet();
+    private volatile Set<ScopeImpl> childScopes;
+    private volatile int open = 1;
+    private volatile Thread closer;
+    private volatile Throwable firstFailure;
+    private final ConcurrentLinkedQueue<Throwable> laterFailures = new ConcurrentLinkedQueue<>();
+    private volatile Cancellation ownCancel;
+    private Cancellation deadlineCancel;
+    /** The task whose thread opened this scope (null for a non-task thread): decides dump nesting. */
+    private final TaskImpl<?> opener;
+
+    private ScopeImpl(RuntimeCore runtime, Token token, Kind kind, Set<ScopeImpl> listedIn, TaskImpl<?> opener) {
+        this.runtime = runtime;
+        this.token = token;
+        this.kind = kind;
+        this.listedIn = listedIn;
+        this.opener = opener;
+    }
+
+    /** The root scope of a runtime: open for as long as the runtime lives. */
+    static ScopeImpl root(RuntimeCore runtime, Token rootToken) {
+        return new ScopeImpl(runtime, rootToken, Kind.ROOT, null, null);
+    }
+
+    /** Opens a scope in the current context; run it with {@link #run} in the same thread. */
+    public static ScopeImpl open(Kind kind) {
+        Context outer = CurrentContext.get();
+        ScopeParent parent = outer.task() != null && outer.scope().opener != outer.task()
+                ? outer.task() : outer.scope();
+        Set<ScopeImpl> listedIn = parent.childScopes(true);
+        ScopeImpl s = new ScopeImpl(outer.runtime(), outer.token().child(), kind, listedIn, outer.task());
+        listedIn.add(s);
+        return s;
+    }
+
+    /** Cancels this scope's token, interrupting, with a deadline {@code nanos} from now. Before {@link #run}. */
+    public void deadlineIn(long nanos) {
+        deadlineCancel = DeadlineTimer.cancelAfter(token, nanos, true);
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /**
+     * Runs {@code body} in this thread with this scope current, waits for every task, then returns the body's
+     * value or throws as the API says for scopes.
+     *
+     * @throws TimeoutException only for a scope with a deadline that cancelled it
+     */
+    public <T> T run(ScopeBody<? extends T> body) throws InterruptedException, TimeoutException {
+        Objects.requireNonNull(body, "body");
+        Context outer = CurrentContext.get();
+        Context inner = new Context(runtime, token, this, outer.task());
+        T value = null;
+        Throwable bodyError = null;
+        try {
+            value = RuntimeCore.CARRIER.call(inner, () -> body.run(this));
+        } catch (Throwable e) {
+            bodyError = e;
+        }
+        boolean interrupted = bodyError instanceof InterruptedException && !token.cancelled();
+        if (interrupted) {
+            cancelOwn(new Cancellation(bodyError, true));
+        } else if (bodyError != null && !endedByCancellation(bodyError)) {
+            recordFailure(bodyError, true);
+        }
+        interrupted |= awaitTasks();
+        close();
+        return outcome(value, bodyError, interrupted);
+    }
+
+    private boolean endedByCancellation(Throwable e) {
+        return token.cancelled() && (e instanceof CancellationException || e instanceof InterruptedException);
+    }
+
+    /** Waits, uninterruptibly, until the body's hold and every task are gone; returns whether interrupted. */
+    private boolean awaitTasks() {
+        boolean interrupted = false;
+        closer = Thread.currentThread();
+        exit(); // the body's own hold
+        while (open != 0) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                interrupted = true;
+                if (!token.cancelled()) {
+                    cancelOwn(new Cancellation(new InterruptedException("scope owner interrupted"), true));
+                }
+            }
+        }
+        closer = null;
+        return interrupted;
+    }
+
+    private void close() {
+        listedIn.remove(this);
+        token.detach();
+    }
+
+    private <T> T outcome(T value, Throwable bodyError, boolean interrupted)
+            throws InterruptedException, TimeoutException {
+        Cancellation c = token.cancellation();
+        Cancellation own = ownCancel;
+        boolean interruptOutcome = interrupted && own != null && own == c
+                && own.reason() instanceof InterruptedException;
+        if (interrupted && !interruptOutcome) {
+            Thread.currentThread().interrupt(); // keep the flag for the caller
+        }
+        if (c != null && c != own && c != deadlineCancel) {
+            throw withFailures(new CancelledException("scope cancelled from outside",
+                    c.reason() instanceof CancellationException ? null : c.reason()));
+        }
+        if (c != null && c == deadlineCancel) {
+            throw withFailures(new TimeoutException("deadline passed"));
+        }
+        if (interruptOutcome) {
+            throw withFailures(new InterruptedException("interrupted while in a scope"));
+        }
+        Throwable first = firstFailure;
+        if (first != null && kind != Kind.RACE) {
+            TaskFailedException e = new TaskFailedException("a task of the scope failed", first);
+            laterFailures.forEach(e::addSuppressed);
+            throw e;
+        }
+        if (bodyError instanceof CancellationException ce) {
+            throw ce;
+        }
+        if (bodyError instanceof InterruptedException ie) {
+            throw ie;
+        }
+        return value;
+    }
+
+    private <E extends Throwable> E withFailures(E e) {
+        Throwable first = firstFailure;
+        if (first != null) {
+            e.addSuppressed(first);
+            laterFailures.forEach(e::addSuppressed);
+        }
+        return e;
+    }
+
+    // ---------------------------------------------------------------- failures and cancellation
+
+    /** A task of this scope failed (called by the task's thread before it leaves the scope). */
+    void taskFailed(Throwable failure) {
+        if (kind != Kind.ROOT) {
+            recordFailure(failure, false);
+        }
+    }
+
+    private void recordFailure(Throwable failure, boolean fromBody) {
+        if (isEcho(failure)) {
+            return;
+        }
+        if (!FIRST_FAILURE.compareAndSet(this, null, failure)) {
+            laterFailures.add(failure);
+        }
+        boolean cancels = kind == Kind.SCOPE || (fromBody && kind != Kind.ROOT);
+        if (cancels) {
+            cancelOwn(new Cancellation(failure, true));
+        }
+    }
+
+    /** A {@code TaskFailedException} from joining a task whose failure this scope has already recorded. */
+    private boolean isEcho(Throwable failure) {
+        if (!(failure instanceof TaskFailedException) || failure.getCause() == null) {
+            return false;
+        }
+        Throwable cause = failure.getCause();
+        return cause == firstFailure || laterFailures.contains(cause);
+    }
+
+    private void cancelOwn(Cancellation c) {
+        OWN_CANCEL.compareAndSet(this, null, c);
+        token.cancel(c);
+    }
+
+    @Override
+    public void cancel() {
+        cancelOwn(new Cancellation(new CancelledException("scope cancelled"), true));
+    }
+
+    /** The first failure and the later ones, in order: for {@code race}. */
+    public List<Throwable> failures() {
+        List<Throwable> all = new ArrayList<>();
+        Throwable first = firstFailure;
+        if (first != null) {
+            all.add(first);
+        }
+        all.addAll(laterFailures);
+        return all;
+    }
+
+    // ---------------------------------------------------------------- task bookkeeping
+
+    /** Takes a hold for a new task; false once the scope has ended. */
+    boolean enter() {
+        for (int n = open; n > 0; n = open) {
+            if (OPEN.compareAndSet(this, n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Gives a hold back; the last one wakes the closing thread. */
+    void exit() {
+        if ((int) OPEN.getAndAdd(this, -1) == 1) {
+            Thread c = closer;
+            if (c != null) {
+                LockSupport.unpark(c);
+            }
+        }
+    }
+
+    boolean isRoot() {
+        return kind == Kind.ROOT;
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    @Override
+    public Set<ScopeImpl> childScopes(boolean create) {
+        Set<ScopeImpl> s = childScopes;
+        if (s == null && create) {
+            CHILD_SCOPES.compareAndSet(this, null, ConcurrentHashMap.newKeySet());
+            s = childScopes;
+        }
+        return s == null ? Set.of() : s;
+    }
+
+    // ---------------------------------------------------------------- Scope
+
+    @Override
+    public <T> Task<T> spawn(Callable<? extends T> body) {
+        return TaskImpl.spawn(this, CurrentContext.get().token(), null, body);
+    }
+
+    @Override
+    public Task<Void> spawn(Action body) {
+        return spawn(Actions.callable(body));
+    }
+
+    @Override
+    public <T> Task<T> spawn(String name, Callable<? extends T> body) {
+        return TaskImpl.spawn(this, CurrentContext.get().token(), Objects.requireNonNull(name, "name"), body);
+    }
+
+    @Override
+    public Task<Void> spawn(String name, Action body) {
+        return spawn(name, Actions.callable(body));
+    }
+
+    @Override
+    public Token token() {
+        return token;
+    }
+
+    @Override
+    public String toString() {
+        return "Scope[" + kind + ", tasks=" + tasks.size() + ", " + token + "]";
+    }
+}

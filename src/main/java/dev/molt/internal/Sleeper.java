@@ -1,0 +1,37 @@
+package dev.molt.internal;
+
+import java.util.concurrent.locks.LockSupport;
+
+/** {@code Molt.sleep}: a park that wakes early, with {@code CancelledException}, when the token is cancelled. */
+public final class Sleeper {
+    private Sleeper() {
+    }
+
+    public static void sleep(Token token, long nanos) throws InterruptedException {
+        token.throwIfCancelled();
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (nanos <= 0) {
+            return;
+        }
+        long deadline = Durations.deadline(nanos);
+        Unparker unparker = new Unparker(Thread.currentThread());
+        token.addListener(unparker);
+        try {
+            for (;;) {
+                token.throwIfCancelled();
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                LockSupport.parkNanos(left);
+            }
+        } finally {
+            token.removeListener(unparker);
+        }
+    }
+}

@@ -1,0 +1,422 @@
+package dev.molt.internal;
+
+import dev.molt.CancelledException;
+import dev.molt.Task;
+import dev.molt.TaskFailedException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A task: a body running on its own virtual thread under its own {@link TaskToken}, inside a {@link ScopeImpl}.
+ *
+ * <h2>Life cycle</h2>
+ * {@link #spawn} registers the task with its scope and starts the thread; {@link #run} binds the task's
+ * {@link Context} and runs the body; {@link #finish} records the end state and then lets go of everything that
+ * could keep a finished task reachable (body, thread, the token's place in its parent) before it wakes joiners
+ * and, last, tells the scope, so that a scope or test that sees the task gone also sees its counters settled.
+ *
+ * <h2>Memory visibility</h2>
+ * {@code outcome} is written before the volatile write of {@code state} and read after a volatile read of it,
+ * so everything the body did happens-before {@code join} returns.
+ *
+ * <h2>Shielding</h2>
+ * {@code shield} makes "interrupt the task" and "enter a {@code withToken(never())} block" mutually exclusive,
+ * so an interrupt from {@code Task.cancel} lands either before the block (and is set aside by it) or is recorded
+ * as pending and delivered when the block ends; it never lands inside.
+ */
+public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
+    private static final ThreadFactory UNNAMED_THREADS = Thread.ofVirtual().factory();
+
+    private static final int RUNNING = 0;
+    private static final int SUCCEEDED = 1;
+    private static final int FAILED = 2;
+    private static final int CANCELLED = 3;
+
+    private static final int NORMAL = 0;
+    private static final int INTERRUPTING = 1;
+    private static final int SHIELDED = 2;
+    private static final int SHIELDED_PENDING = 3;
+
+    /** Marks {@code endSignal} once the task has ended, so no joiner installs a signal too late. */
+    private static final Token ENDED = Token.create();
+
+    private static final VarHandle SHIELD;
+    private static final VarHandle END_SIGNAL;
+    private static final VarHandle FUTURE;
+    private static final VarHandle CHILD_SCOPES;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            SHIELD = l.findVarHandle(TaskImpl.class, "shield", int.class);
+            END_SIGNAL = l.findVarHandle(TaskImpl.class, "endSignal", Token.class);
+            FUTURE = l.findVarHandle(TaskImpl.class, "future", CompletableFuture.class);
+            CHILD_SCOPES = l.findVarHandle(TaskImpl.class, "childScopes", Set.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final ScopeImpl scope;
+    private final TaskToken token;
+    private final String givenName;
+    private long id;
+    /** Set before start, cleared by the task's own thread when it ends. */
+    private Callable<? extends T> body;
+    private volatile Thread thread;
+    private volatile int state;
+    private Object outcome;
+    /** Cancelled when the task ends; made by the first joiner that has to wait. */
+    private volatile Token endSignal;
+    private volatile CompletableFuture<T> future;
+    private volatile boolean observed;
+    private volatile UnobservedFailures.Report unobservedFailure;
+    private volatile int shield;
+    private int shieldDepth;
+    private boolean interruptSetAside;
+    /** Scopes opened by this task's body, for the dump; made on first need. */
+    private volatile Set<ScopeImpl> childScopes;
+
+    private TaskImpl(ScopeImpl scope, TaskToken token, String name, Callable<? extends T> body) {
+        this.scope = scope;
+        this.token = token;
+        this.givenName = name;
+        this.body = body;
+    }
+
+    /** Starts {@code body} in the innermost scope of {@code ctx}, under a child of its token; see below. */
+    public static <T> TaskImpl<T> spawn(Context ctx, String name, Callable<? extends T> body) {
+        return spawn(ctx.scope(), ctx.token(), name, body);
+    }
+
+    /**
+     * Starts {@code body} as a task of {@code scope}, under a child of {@code parentToken}.
+     *
+     * @throws RejectedExecutionException if the runtime is shut down
+     * @throws IllegalStateException if the scope has ended
+     */
+    static <T> TaskImpl<T> spawn(ScopeImpl scope, Token parentToken, String name, Callable<? extends T> body) {
+        Objects.requireNonNull(body, "body");
+        RuntimeCore runtime = scope.runtime;
+        if (runtime.isShutdown()) {
+            throw new RejectedExecutionException("Molt runtime '" + runtime.name() + "' is shut down");
+        }
+        if (!scope.enter()) {
+            throw new IllegalStateException("this scope has ended and takes no new tasks");
+        }
+        TaskToken token = parentToken.taskChild();
+        TaskImpl<T> task = new TaskImpl<>(scope, token, name, body);
+        try {
+            Thread t = name == null ? UNNAMED_THREADS.newThread(task) : Thread.ofVirtual().name(name).unstarted(task);
+            task.thread = t;
+            task.id = t.threadId();
+            token.bind(task);
+            scope.tasks.add(task);
+            runtime.counters.spawned();
+            t.start();
+        } catch (RuntimeException | Error e) {
+            token.unbind();
+            token.detach();
+            scope.tasks.remove(task);
+            scope.exit();
+            throw e;
+        }
+        return task;
+    }
+
+    @Override
+    public void run() {
+        Cancellation early = token.cancellation();
+        if (early != null && early.interrupting()) {
+            Thread.currentThread().interrupt(); // cancelled, interrupting, before it could be interrupted
+        }
+        Object result;
+        int end;
+        try {
+            result = RuntimeCore.CARRIER.call(new Context(scope.runtime, token, scope, this), body);
+            end = SUCCEEDED;
+        } catch (Throwable e) {
+            result = e;
+            boolean answersCancel = e instanceof CancellationException || e instanceof InterruptedException;
+            end = answersCancel && token.cancelled() ? CANCELLED : FAILED;
+        }
+        finish(end, result);
+    }
+
+    private void finish(int end, Object result) {
+        body = null;
+        thread = null;
+        token.unbind();
+        token.detach();
+        scope.runtime.counters.ended(end == SUCCEEDED, end == FAILED);
+        if (end == FAILED) {
+            Throwable failure = (Throwable) result;
+            scope.taskFailed(failure);
+            if (scope.isRoot() && !observed) {
+                unobservedFailure = UnobservedFailures.watch(this, name(), failure);
+            }
+        }
+        outcome = result;
+        state = end;
+        CompletableFuture<T> f = future;
+        if (f != null) {
+            complete(f);
+        }
+        Token signal = (Token) END_SIGNAL.getAndSet(this, ENDED);
+        if (signal != null) {
+            signal.cancel(); // wakes every joiner registered on it
+        }
+        scope.tasks.remove(this);
+        scope.exit();
+    }
+
+    // ---------------------------------------------------------------- joining
+
+    @Override
+    public T join() throws InterruptedException {
+        await(false, 0);
+        return report();
+    }
+
+    @Override
+    public T join(Duration timeout) throws InterruptedException, TimeoutException {
+        long nanos = Durations.toNanos(timeout, "timeout");
+        if (!await(true, nanos)) {
+            throw new TimeoutException("task " + name() + " did not end within " + timeout);
+        }
+        return report();
+    }
+
+    /** Waits until the task ends (true) or the time runs out (false); a cancellation point of the caller. */
+    private boolean await(boolean timed, long nanos) throws InterruptedException {
+        markObserved();
+        Token caller = CurrentContext.get().token();
+        caller.throwIfCancelled();
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (state != RUNNING) {
+            return true;
+        }
+        Token signal = endSignal();
+        if (signal == null) {
+            return true;
+        }
+        long deadline = timed ? Durations.deadline(nanos) : 0L;
+        Unparker unparker = new Unparker(Thread.currentThread());
+        signal.addListener(unparker);
+        caller.addListener(unparker);
+        try {
+            for (;;) {
+                if (state != RUNNING) {
+                    return true;
+                }
+                caller.throwIfCancelled();
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (timed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    LockSupport.parkNanos(this, left);
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        } finally {
+            caller.removeListener(unparker);
+            signal.removeListener(unparker);
+        }
+    }
+
+    /** The token cancelled when this task ends, made on first need; null if the task has already ended. */
+    private Token endSignal() {
+        for (;;) {
+            Token s = endSignal;
+            if (s == ENDED) {
+                return null;
+            }
+            if (s != null) {
+                return s;
+            }
+            Token fresh = Token.create();
+            if (END_SIGNAL.compareAndSet(this, null, fresh)) {
+                return fresh;
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private T report() {
+        Object o = outcome;
+        switch (state) {
+            case SUCCEEDED:
+                return (T) o;
+            case CANCELLED:
+                throw new CancelledException("task " + name() + " was cancelled", causeOfCancel());
+            default:
+                throw new TaskFailedException("task " + name() + " failed", (Throwable) o);
+        }
+    }
+
+    private Throwable causeOfCancel() {
+        Throwable reason = token.reason();
+        return reason instanceof CancellationException ? null : reason;
+    }
+
+    private void markObserved() {
+        observed = true;
+        UnobservedFailures.Report r = unobservedFailure;
+        if (r != null) {
+            r.observed();
+        }
+    }
+
+    @Override
+    public CompletableFuture<T> toFuture() {
+        markObserved();
+        CompletableFuture<T> f = future;
+        if (f == null) {
+            CompletableFuture<T> fresh = new TaskFuture();
+            f = FUTURE.compareAndSet(this, null, fresh) ? fresh : future;
+            if (state != RUNNING) {
+                complete(f);
+            }
+        }
+        return f;
+    }
+
+    private void complete(CompletableFuture<T> f) {
+        try {
+            f.complete(report());
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+    }
+
+    /** The future of {@link #toFuture()}: cancelling it cancels the task. */
+    private final class TaskFuture extends CompletableFuture<T> {
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            TaskImpl.this.cancel();
+            return super.cancel(mayInterruptIfRunning);
+        }
+    }
+
+    // ---------------------------------------------------------------- cancelling and shielding
+
+    @Override
+    public void cancel() {
+        token.cancel(new Cancellation(new CancelledException("task " + name() + " was cancelled"), true));
+    }
+
+    /** Interrupts the task's thread for an interrupting cancellation, or defers it past a shielded block. */
+    void interruptForCancel() {
+        for (;;) {
+            int s = shield;
+            if (s == NORMAL) {
+                if (SHIELD.compareAndSet(this, NORMAL, INTERRUPTING)) {
+                    Thread t = thread;
+                    if (t != null) {
+                        t.interrupt();
+                    }
+                    shield = NORMAL;
+                    return;
+                }
+            } else if (s == SHIELDED) {
+                if (SHIELD.compareAndSet(this, SHIELDED, SHIELDED_PENDING)) {
+                    return;
+                }
+            } else {
+                return; // being interrupted by another canceller, or already pending
+            }
+        }
+    }
+
+    /** Called by the task's own thread entering {@code withToken(never(), ...)}. Nests. */
+    void enterShield() {
+        if (shieldDepth++ > 0) {
+            return;
+        }
+        for (int spins = 0; !SHIELD.compareAndSet(this, NORMAL, SHIELDED); spins++) {
+            // Only INTERRUPTING can be in the way: a canceller between its CAS and its reset.
+            if (spins < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        interruptSetAside = Thread.interrupted();
+    }
+
+    /** Called by the task's own thread leaving the outermost shielded block: delivers what was set aside. */
+    void exitShield() {
+        if (--shieldDepth > 0) {
+            return;
+        }
+        int s = (int) SHIELD.getAndSet(this, NORMAL);
+        if (s == SHIELDED_PENDING || interruptSetAside) {
+            interruptSetAside = false;
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    @Override
+    public TaskToken token() {
+        return token;
+    }
+
+    @Override
+    public String name() {
+        return givenName != null ? givenName : "task-" + id;
+    }
+
+    long id() {
+        return id;
+    }
+
+    @Override
+    public boolean isDone() {
+        return state != RUNNING;
+    }
+
+    @Override
+    public State state() {
+        return switch (state) {
+            case SUCCEEDED -> State.SUCCEEDED;
+            case FAILED -> State.FAILED;
+            case CANCELLED -> State.CANCELLED;
+            default -> State.RUNNING;
+        };
+    }
+
+    @Override
+    public Set<ScopeImpl> childScopes(boolean create) {
+        Set<ScopeImpl> s = childScopes;
+        if (s == null && create) {
+            CHILD_SCOPES.compareAndSet(this, null, ConcurrentHashMap.newKeySet());
+            s = childScopes;
+        }
+        return s == null ? Set.of() : s;
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + name() + ", " + state() + "]";
+    }
+}

@@ -1,0 +1,311 @@
+package dev.molt.internal;
+
+import dev.molt.CancelToken;
+import dev.molt.CancelledException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The implementation of {@link CancelToken}: a node of the token tree.
+ *
+ * <h2>State</h2>
+ * {@code cancellation} is null until the token is cancelled, then set once by CAS (first reason wins).
+ * {@code listeners} holds who must hear of it: {@code null} (none), a single {@link CancelListener}, a
+ * {@link ConcurrentHashMap} used as a set (two or more), or {@link #CLOSED} once the token is cancelled.
+ * Children are listeners like any other, so the tree is kept only top-down, plus a {@code parent} pointer used
+ * to leave the parent's set again. No lock is taken anywhere, so spawning and ending tasks in the same scope
+ * from many threads does not serialize.
+ *
+ * <h2>Why no listener is lost</h2>
+ * The canceller first sets {@code cancellation}, then swaps {@code listeners} to {@code CLOSED} and tells
+ * everyone it got. A registrant first publishes itself in {@code listeners}, then reads {@code cancellation};
+ * if it is set, it tells itself. Either the canceller's swap saw the registrant, or the registrant's read saw
+ * the cancellation (both are volatile accesses in a total order), so every listener hears of it at least
+ * once; listeners are idempotent ({@link CancelListener}).
+ */
+public class Token implements CancelToken, CancelListener {
+
+    private static final Object CLOSED = new Object();
+    private static final Token NEVER = new Token(null);
+    private static final VarHandle CANCELLATION;
+    private static final VarHandle LISTENERS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            CANCELLATION = lookup.findVarHandle(Token.class, "cancellation", Cancellation.class);
+            LISTENERS = lookup.findVarHandle(Token.class, "listeners", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The token this one is registered with, or null for roots and children of {@link #never()}. */
+    private final Token parent;
+    private volatile Cancellation cancellation;
+    private volatile Object listeners;
+
+    protected Token(Token parent) {
+        this.parent = parent;
+    }
+
+    /** A new root token. */
+    public static Token create() {
+        return new Token(null);
+    }
+
+    /** The token that is never cancelled. */
+    public static Token never() {
+        return NEVER;
+    }
+
+    /** Our implementation behind {@code token}, or an {@link IllegalArgumentException} for a foreign one. */
+    public static Token of(CancelToken token) {
+        Objects.requireNonNull(token, "token");
+        if (token instanceof Token t) {
+            return t;
+        }
+        throw new IllegalArgumentException(
+                "not a Molt token (" + token.getClass().getName() + "): make tokens with CancelToken.create() or child()");
+    }
+
+    // ---------------------------------------------------------------- children
+
+    @Override
+    public Token child() {
+        return adopt(new Token(registrableParent()));
+    }
+
+    /** A child token that belongs to a task, so interrupting cancellations reach the task's thread. */
+    TaskToken taskChild() {
+        return adopt(new TaskToken(registrableParent()));
+    }
+
+    private Token registrableParent() {
+        // Children of never() are never cancelled through it; registering them would only leak.
+        return this == NEVER ? null : this;
+    }
+
+    private <C extends Token> C adopt(C child) {
+        if (((Token) child).parent != null) {
+            addListener(child);
+        }
+        return child;
+    }
+
+    @Override
+    public Token childWithTimeout(Duration timeout) {
+        long nanos = Durations.toNanos(timeout, "timeout");
+        Token child = child();
+        DeadlineTimer.cancelAfter(child, nanos, false);
+        return child;
+    }
+
+    @Override
+    public Token childWithDeadline(Instant deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        Duration left = Duration.between(Instant.now(), deadline);
+        Token child = child();
+        DeadlineTimer.cancelAfter(child, left.isNegative() ? 0 : Durations.saturatedNanos(left), false);
+        return child;
+    }
+
+    /** Leaves the parent's listener set: for tokens whose owner (a task, a scope) has ended. */
+    public void detach() {
+        if (parent != null) {
+            parent.removeListener(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- cancelling
+
+    @Override
+    public void cancel() {
+        cancel(new Cancellation(new CancelledException(), false));
+    }
+
+    @Override
+    public void cancel(Throwable reason) {
+        Objects.requireNonNull(reason, "reason");
+        cancel(new Cancellation(reason, false));
+    }
+
+    /**
+     * Cancels this token and its subtree with {@code c}; returns whether this call did it (false if the
+     * token was already cancelled, or is {@link #never()}). Iterative, so deep trees cannot overflow the stack.
+     */
+    public boolean cancel(Cancellation c) {
+        if (!mark(c)) {
+            return false;
+        }
+        ArrayDeque<Token> pending = new ArrayDeque<>();
+        pending.add(this);
+        for (Token t; (t = pending.poll()) != null; ) {
+            t.tellListeners(c, pending);
+        }
+        return true;
+    }
+
+    private boolean mark(Cancellation c) {
+        if (this == NEVER || !CANCELLATION.compareAndSet(this, null, c)) {
+            return false;
+        }
+        if (c.interrupting()) {
+            interruptOwner();
+        }
+        return true;
+    }
+
+    /** Called once when an interrupting cancellation reaches this token; tokens of tasks interrupt them. */
+    void interruptOwner() {
+    }
+
+    private void tellListeners(Cancellation c, ArrayDeque<Token> pending) {
+        Object ls = LISTENERS.getAndSet(this, CLOSED);
+        if (ls instanceof ConcurrentHashMap<?, ?> set) {
+            for (Object l : set.keySet()) {
+                tell(l, c, pending);
+            }
+        } else if (ls != null && ls != CLOSED) {
+            tell(ls, c, pending);
+        }
+        // A cancelled token needs nothing more from its parent.
+        detach();
+    }
+
+    private static void tell(Object listener, Cancellation c, ArrayDeque<Token> pending) {
+        if (listener instanceof Token child) {
+            if (child.mark(c)) {
+                pending.add(child);
+            }
+        } else {
+            ((CancelListener) listener).onCancel(c);
+        }
+    }
+
+    /** As a listener of its parent: the parent was cancelled (the path taken by racing registrations). */
+    @Override
+    public void onCancel(Cancellation c) {
+        cancel(c);
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    /**
+     * Registers {@code l} to hear of this token's cancellation; if the token is already cancelled, tells it
+     * now, in this thread.
+     */
+    public void addListener(CancelListener l) {
+        for (;;) {
+            Object cur = listeners;
+            if (cur == CLOSED) {
+                break;
+            }
+            Object next;
+            if (cur == null) {
+                next = l;
+            } else if (cur instanceof ConcurrentHashMap<?, ?> set) {
+                @SuppressWarnings("unchecked")
+                ConcurrentHashMap<Object, Boolean> s = (ConcurrentHashMap<Object, Boolean>) set;
+                s.put(l, Boolean.TRUE);
+                break;
+            } else {
+                ConcurrentHashMap<Object, Boolean> s = new ConcurrentHashMap<>();
+                s.put(cur, Boolean.TRUE);
+                s.put(l, Boolean.TRUE);
+                next = s;
+            }
+            if (LISTENERS.compareAndSet(this, cur, next)) {
+                break;
+            }
+        }
+        Cancellation c = cancellation;
+        if (c != null) {
+            l.onCancel(c);
+        }
+    }
+
+    /** Deregisters {@code l}; does nothing if it is not registered. */
+    public void removeListener(CancelListener l) {
+        for (;;) {
+            Object cur = listeners;
+            if (cur == l) {
+                if (LISTENERS.compareAndSet(this, cur, null)) {
+                    return;
+                }
+            } else {
+                if (cur instanceof ConcurrentHashMap<?, ?> set) {
+                    set.remove(l);
+                }
+                return;
+            }
+        }
+    }
+
+    /** How many listeners are registered now: for tests and the task dump. */
+    public int listenerCount() {
+        Object cur = listeners;
+        if (cur == null || cur == CLOSED) {
+            return 0;
+        }
+        return cur instanceof ConcurrentHashMap<?, ?> set ? set.size() : 1;
+    }
+
+    @Override
+    public AutoCloseable onCancel(Runnable callback) {
+        CallbackRegistration r = new CallbackRegistration(this, Objects.requireNonNull(callback, "callback"));
+        addListener(r);
+        return r;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** The cancellation, or null while not cancelled. */
+    public Cancellation cancellation() {
+        return cancellation;
+    }
+
+    @Override
+    public Throwable reason() {
+        Cancellation c = cancellation;
+        return c == null ? null : c.reason();
+    }
+
+    @Override
+    public boolean cancelled() {
+        return cancellation != null;
+    }
+
+    @Override
+    public void throwIfCancelled() {
+        Cancellation c = cancellation;
+        if (c != null) {
+            throw cancelledException(c);
+        }
+    }
+
+    /** The exception a cancellation point throws for {@code c}: fresh, so its stack shows where. */
+    public static CancelledException cancelledException(Cancellation c) {
+        Throwable reason = c.reason();
+        return new CancelledException("cancelled", reason instanceof CancellationException ? null : reason);
+    }
+
+    /** Whether {@code c} is a deadline's cancellation. */
+    static boolean isDeadline(Cancellation c) {
+        return c != null && c.reason() instanceof TimeoutException;
+    }
+
+    @Override
+    public String toString() {
+        Cancellation c = cancellation;
+        String state = this == NEVER ? "never" : c == null ? "active" : "cancelled: " + c.reason();
+        return "CancelToken[" + state + "]";
+    }
+}
