@@ -1,0 +1,239 @@
+package dev.molt;
+
+import static dev.molt.Molt.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.molt.internal.Token;
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+
+@Timeout(60)
+class RuntimeTest {
+
+    @Test
+    void runtimesAreIsolated() throws Exception {
+        MoltRuntime rt = MoltRuntime.create("isolated");
+        CountDownLatch release = new CountDownLatch(1);
+        Task<Void> inside = rt.run(() -> spawn(() -> {
+            release.await();
+        }));
+        assertThat(rt.liveTasks()).isEqualTo(1);
+        assertThat(MoltRuntime.defaultRuntime().liveTasks()).isZero();
+        assertThat(rt.run(() -> currentToken())).isSameAs(rt.rootToken());
+        assertThat(rt.run(MoltRuntime::current)).isSameAs(rt);
+        assertThat(rt.run(() -> spawn(MoltRuntime::current).join())).as("tasks inherit the runtime").isSameAs(rt);
+        assertThat(MoltRuntime.current()).isSameAs(MoltRuntime.defaultRuntime());
+        assertThat(currentToken()).isSameAs(MoltRuntime.defaultRuntime().rootToken());
+        release.countDown();
+        inside.join();
+        assertThat(rt.shutdown(Duration.ofSeconds(10))).isTrue();
+        assertThat(MoltRuntime.defaultRuntime().isShutdown()).isFalse();
+    }
+
+    @Test
+    void shutdownCancelsWaitsAndRefusesNewWork() throws Exception {
+        MoltRuntime rt = MoltRuntime.create();
+        CountDownLatch parked = new CountDownLatch(2);
+        rt.run(() -> {
+            spawn(() -> {
+                parked.countDown();
+                sleep(Duration.ofMinutes(5));
+            });
+            spawn(() -> {
+                parked.countDown();
+                Thread.sleep(300_000); // a JDK call: shutdown interrupts it
+            });
+            return null;
+        });
+        parked.await();
+        assertThat(rt.run(() -> Molt.shutdown(Duration.ofSeconds(10)))).isTrue();
+        assertThat(rt.isShutdown()).isTrue();
+        assertThat(rt.rootToken().cancelled()).isTrue();
+        assertThat(rt.liveTasks()).isZero();
+        assertThatThrownBy(() -> rt.run(() -> spawn(() -> 1))).isInstanceOf(RejectedExecutionException.class);
+        assertThat(rt.shutdown(Duration.ZERO)).as("stays shut down; nothing to wait for").isTrue();
+        assertThat(rt.toString()).contains("shut down");
+        assertThatThrownBy(() -> rt.shutdown(null)).isInstanceOf(NullPointerException.class).hasMessage("grace");
+        assertThatThrownBy(() -> rt.shutdown(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shutdownReportsTasksThatDoNotEndInTime() throws Exception {
+        MoltRuntime rt = MoltRuntime.create();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        Task<Void> stubborn = rt.run(() -> spawn(() -> {
+            withToken(CancelToken.never(), () -> {
+                started.countDown();
+                release.await();
+                return null;
+            });
+        }));
+        started.await();
+        assertThat(rt.shutdown(Duration.ofMillis(50))).isFalse();
+        release.countDown();
+        stubborn.join();
+        assertThat(rt.shutdown(Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
+    void dumpShowsTheTreeAndTheCounters() throws Exception {
+        MoltRuntime rt = MoltRuntime.create("dumped");
+        CountDownLatch ready = new CountDownLatch(3);
+        CountDownLatch release = new CountDownLatch(1);
+        Task<Object> root = rt.run(() -> spawn("parent", () -> scope(s -> {
+            s.spawn("child-a", () -> {
+                ready.countDown();
+                release.await();
+            });
+            s.spawn("child-b", () -> supervisorScope(inner -> {
+                inner.spawn("grandchild", () -> {
+                    ready.countDown();
+                    release.await();
+                });
+                ready.countDown();
+                release.await();
+                return null;
+            }));
+            return null;
+        })));
+        ready.await();
+        TaskDump dump = rt.dump();
+        assertThat(dump.runtime()).isEqualTo("dumped");
+        assertThat(dump.counts().live()).isEqualTo(4);
+        assertThat(dump.allTasks()).extracting(TaskDump.TaskNode::name)
+                .containsExactlyInAnyOrder("parent", "child-a", "child-b", "grandchild");
+        TaskDump.TaskNode parent = dump.root().tasks().get(0);
+        assertThat(parent.name()).isEqualTo("parent");
+        assertThat(parent.scopes()).singleElement().satisfies(scope -> {
+            assertThat(scope.kind()).isEqualTo("scope");
+            assertThat(scope.tasks()).extracting(TaskDump.TaskNode::name).containsExactly("child-a", "child-b");
+        });
+        String text = dump.toString();
+        assertThat(text).contains("runtime 'dumped': 4 live", "\"grandchild\" RUNNING", "supervisor");
+        release.countDown();
+        root.join();
+        TaskDump after = rt.dump();
+        assertThat(after.counts()).isEqualTo(new TaskDump.Counts(4, 0, 4, 0, 0));
+        assertThat(after.root().tasks()).isEmpty();
+        assertThat(after.root().scopes()).isEmpty();
+        rt.shutdown(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void countersCountEveryEndState() throws Exception {
+        MoltRuntime rt = MoltRuntime.create();
+        rt.run(() -> {
+            spawn(() -> 1).join();
+            Task<Object> f = spawn(() -> {
+                throw new IOException("expected");
+            });
+            assertThatThrownBy(f::join).isInstanceOf(TaskFailedException.class);
+            Task<Void> c = spawn(() -> sleep(Duration.ofMinutes(1)));
+            c.cancel();
+            assertThatThrownBy(c::join).isInstanceOf(CancelledException.class);
+            return null;
+        });
+        assertThat(rt.dump().counts()).isEqualTo(new TaskDump.Counts(3, 0, 1, 1, 1));
+        rt.shutdown(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anUnjoinedFailedRootTaskIsLoggedOnceAtError() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger("dev.molt.UnobservedFailure");
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            MoltRuntime rt = MoltRuntime.create();
+            CountDownLatch ended = new CountDownLatch(2);
+            rt.run(() -> {
+                spawn("forgotten", () -> {
+                    try {
+                        throw new IOException("nobody will join me (expected in this test)");
+                    } finally {
+                        ended.countDown();
+                    }
+                });
+                Task<Object> joined = spawn("joined", () -> {
+                    try {
+                        throw new IOException("joined");
+                    } finally {
+                        ended.countDown();
+                    }
+                });
+                assertThatThrownBy(joined::join).isInstanceOf(TaskFailedException.class);
+                return null;
+            });
+            ended.await();
+            rt.shutdown(Duration.ofSeconds(5));
+            for (int i = 0; i < 100 && appender.list.isEmpty(); i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            Thread.sleep(100);
+            System.gc();
+            Thread.sleep(100);
+            assertThat(appender.list).singleElement().satisfies(e -> {
+                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
+                assertThat(e.getFormattedMessage()).contains("forgotten");
+                assertThat(e.getThrowableProxy().getMessage()).contains("nobody will join me");
+            });
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
+    void finishedTasksAreNotKeptReachable() throws Exception {
+        MoltRuntime rt = MoltRuntime.create();
+        int n = 1_000_000;
+        List<WeakReference<Task<Integer>>> sample = new ArrayList<>();
+        Runtime jvm = Runtime.getRuntime();
+        rt.run(() -> scope(s -> {
+            for (int i = 0; i < n; i++) {
+                Task<Integer> t = s.spawn(() -> 1);
+                if (i % 10_000 == 0) {
+                    sample.add(new WeakReference<>(t));
+                }
+            }
+            return null;
+        }));
+        rt.run(() -> {
+            // Root-scope tasks too, joined and dropped.
+            for (int i = 0; i < 10_000; i++) {
+                Task<Integer> t = spawn(() -> 1);
+                t.join();
+                if (i % 1_000 == 0) {
+                    sample.add(new WeakReference<>(t));
+                }
+            }
+            return null;
+        });
+        assertThat(rt.liveTasks()).isZero();
+        assertThat(((Token) rt.rootToken()).listenerCount()).as("no finished task left in the root token")
+                .isZero();
+        for (int i = 0; i < 50 && sample.stream().anyMatch(r -> r.get() != null); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(sample).allMatch(r -> r.get() == null);
+        System.gc();
+        long used = jvm.totalMemory() - jvm.freeMemory();
+        assertThat(used).as("heap after 1,000,000 finished tasks").isLessThan(256L << 20);
+        assertThat(rt.dump().counts().spawned()).isEqualTo(n + 10_000L);
+        rt.shutdown(Duration.ofSeconds(5));
+    }
+}
