@@ -1,6 +1,5 @@
 package dev.molt;
 
-import dev.molt.internal.Actions;
 import dev.molt.internal.CurrentContext;
 import dev.molt.internal.Durations;
 import dev.molt.internal.ScopeImpl;
@@ -60,7 +59,7 @@ public final class Molt {
 
     /** Like {@link #spawn(Callable)}, for a body that returns nothing. */
     public static Task<Void> spawn(Action body) {
-        return spawn(Actions.callable(body));
+        return TaskImpl.spawnAction(CurrentContext.get(), null, body);
     }
 
     /**
@@ -76,7 +75,7 @@ public final class Molt {
     /** Like {@link #spawn(String, Callable)}, for a body that returns nothing. */
     public static Task<Void> spawn(String name, Action body) {
         Objects.requireNonNull(name, "name");
-        return spawn(name, Actions.callable(body));
+        return TaskImpl.spawnAction(CurrentContext.get(), name, body);
     }
 
     // ---------------------------------------------------------------- channels and select

@@ -34,8 +34,8 @@ public record TaskDump(String runtime, Counts counts, ScopeNode root) {
      *
      * @param kind {@code root}, {@code scope}, {@code supervisor} or {@code race}
      * @param cancelled whether its token is cancelled
-     * @param tasks its live tasks
-     * @param scopes scopes opened directly by its body's thread (not by its tasks)
+     * @param tasks its live tasks that were spawned from its body
+     * @param scopes scopes opened directly in its body's thread (not by its tasks)
      */
     public record ScopeNode(String kind, boolean cancelled, List<TaskNode> tasks, List<ScopeNode> scopes) {
         public ScopeNode {
@@ -51,10 +51,14 @@ public record TaskDump(String runtime, Counts counts, ScopeNode root) {
      * @param name the task's name
      * @param state its state when seen
      * @param cancelled whether its token is cancelled
+     * @param tasks live tasks it spawned outside any scope of its own (they belong to its scope, and are
+     *     cancelled with it)
      * @param scopes the scopes its body has open
      */
-    public record TaskNode(long id, String name, Task.State state, boolean cancelled, List<ScopeNode> scopes) {
+    public record TaskNode(long id, String name, Task.State state, boolean cancelled, List<TaskNode> tasks,
+            List<ScopeNode> scopes) {
         public TaskNode {
+            tasks = List.copyOf(tasks);
             scopes = List.copyOf(scopes);
         }
     }
@@ -67,11 +71,14 @@ public record TaskDump(String runtime, Counts counts, ScopeNode root) {
     }
 
     private static void collect(ScopeNode scope, List<TaskNode> out) {
-        for (TaskNode t : scope.tasks()) {
-            out.add(t);
-            t.scopes().forEach(s -> collect(s, out));
-        }
+        scope.tasks().forEach(t -> collect(t, out));
         scope.scopes().forEach(s -> collect(s, out));
+    }
+
+    private static void collect(TaskNode task, List<TaskNode> out) {
+        out.add(task);
+        task.tasks().forEach(t -> collect(t, out));
+        task.scopes().forEach(s -> collect(s, out));
     }
 
     @Override
@@ -89,12 +96,15 @@ public record TaskDump(String runtime, Counts counts, ScopeNode root) {
 
     private static void render(ScopeNode scope, int depth, StringBuilder sb) {
         indent(depth, sb).append(scope.kind()).append(scope.cancelled() ? " (cancelled)" : "").append('\n');
-        for (TaskNode t : scope.tasks()) {
-            indent(depth + 1, sb).append("task #").append(t.id()).append(" \"").append(t.name()).append("\" ")
-                    .append(t.state()).append(t.cancelled() ? " (cancelled)" : "").append('\n');
-            t.scopes().forEach(s -> render(s, depth + 2, sb));
-        }
+        scope.tasks().forEach(t -> render(t, depth + 1, sb));
         scope.scopes().forEach(s -> render(s, depth + 1, sb));
+    }
+
+    private static void render(TaskNode t, int depth, StringBuilder sb) {
+        indent(depth, sb).append("task #").append(t.id()).append(" \"").append(t.name()).append("\" ")
+                .append(t.state()).append(t.cancelled() ? " (cancelled)" : "").append('\n');
+        t.tasks().forEach(c -> render(c, depth + 1, sb));
+        t.scopes().forEach(s -> render(s, depth + 1, sb));
     }
 
     private static StringBuilder indent(int depth, StringBuilder sb) {

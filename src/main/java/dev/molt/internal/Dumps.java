@@ -2,9 +2,15 @@ package dev.molt.internal;
 
 import dev.molt.TaskDump;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
-/** Builds a {@link TaskDump} by walking a runtime's scopes and tasks. */
+/**
+ * Builds a {@link TaskDump} by walking a runtime's token tree: a task's token is a child of the token current
+ * where it was spawned, and a scope's token a child of the token current where it was opened, so the tree of
+ * tokens is the tree of who started what. Plain tokens in between (from {@code child()} and {@code withToken})
+ * are walked through. Tasks under tokens outside the tree are listed by their scope.
+ */
 public final class Dumps {
     private Dumps() {
     }
@@ -21,22 +27,44 @@ public final class Dumps {
     }
 
     private static TaskDump.ScopeNode scope(ScopeImpl s) {
-        List<TaskDump.TaskNode> tasks = new ArrayList<>();
-        for (TaskImpl<?> t : s.tasks) {
-            tasks.add(new TaskDump.TaskNode(t.id(), t.name(), t.state(), t.token().cancelled(),
-                    scopes(t.childScopes(false))));
+        Children children = new Children();
+        children.collect(s.token());
+        for (TaskImpl<?> t : s.detachedTasks()) {
+            children.tasks.add(task(t));
         }
-        tasks.sort((a, b) -> Long.compare(a.id(), b.id()));
-        return new TaskDump.ScopeNode(kindName(s.kind()), s.token().cancelled(), tasks,
-                scopes(s.childScopes(false)));
+        children.tasks.sort(Comparator.comparingLong(TaskDump.TaskNode::id));
+        return new TaskDump.ScopeNode(kindName(s.kind()), s.token().cancelled(), children.tasks, children.scopes);
     }
 
-    private static List<TaskDump.ScopeNode> scopes(Iterable<ScopeImpl> scopes) {
-        List<TaskDump.ScopeNode> out = new ArrayList<>();
-        for (ScopeImpl s : scopes) {
-            out.add(scope(s));
+    private static TaskDump.TaskNode task(TaskImpl<?> t) {
+        Children children = new Children();
+        children.collect(t.token());
+        children.tasks.sort(Comparator.comparingLong(TaskDump.TaskNode::id));
+        return new TaskDump.TaskNode(t.id(), t.name(), t.state(), t.token().cancelled(), children.tasks,
+                children.scopes);
+    }
+
+    /** The tasks and scopes directly below a token, looking through plain tokens. */
+    private static final class Children {
+        final List<TaskDump.TaskNode> tasks = new ArrayList<>();
+        final List<TaskDump.ScopeNode> scopes = new ArrayList<>();
+
+        void collect(Token token) {
+            token.forEachListener(l -> {
+                if (l instanceof TaskToken tt) {
+                    TaskImpl<?> t = tt.runningTask();
+                    if (t != null) {
+                        tasks.add(task(t));
+                    }
+                } else if (l instanceof ScopeToken st) {
+                    if (st.scopeImpl() != null) {
+                        scopes.add(scope(st.scopeImpl()));
+                    }
+                } else if (l instanceof Token plain) {
+                    collect(plain);
+                }
+            });
         }
-        return out;
     }
 
     private static String kindName(ScopeImpl.Kind kind) {

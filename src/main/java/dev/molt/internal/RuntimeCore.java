@@ -35,9 +35,9 @@ public final class RuntimeCore {
     public RuntimeCore(String name, MoltRuntime api, boolean isDefault) {
         this.name = Objects.requireNonNull(name, "name");
         this.api = api;
-        this.rootToken = Token.create();
-        this.rootScope = ScopeImpl.root(this, rootToken);
-        this.rootContext = new Context(this, rootToken, rootScope, null);
+        this.rootScope = ScopeImpl.root(this);
+        this.rootToken = rootScope.token();
+        this.rootContext = new BoundContext(this, rootToken, rootScope, null);
         if (isDefault) {
             defaultCore = this;
         }
@@ -55,6 +55,16 @@ public final class RuntimeCore {
 
     public String name() {
         return name;
+    }
+
+    /** Whether {@code token} descends from this runtime's root token (so its cancellation reaches it). */
+    boolean owns(Token token) {
+        for (Token t = token; t != null; t = t.parent()) {
+            if (t == rootToken) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public MoltRuntime api() {

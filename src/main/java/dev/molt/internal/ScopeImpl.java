@@ -26,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code open} counts the body (one, while it runs) plus the live tasks. A spawn increments it only while it is
  * above zero ({@link #enter}); so once the body has ended and the last task has left, it stays zero and the
  * scope refuses new tasks. The thread that closes the scope parks until the count is zero; the task that
- * brings it there unparks it. {@code tasks} (a concurrent set) is only for the dump.
+ * brings it there unparks it. The dump finds a scope's tasks through the token tree (a task's token is a child
+ * of the token current where it was spawned), so nothing per task is kept here.
  *
  * <h2>Who cancelled the token</h2>
  * The scope cancels its own token only with cancellations it makes itself, and remembers the one it tried
@@ -34,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  * that reached it, so at the end that tells apart "cancelled from outside" (any other instance), "failed",
  * "timed out" and "cancelled by itself".
  */
-public final class ScopeImpl implements Scope, ScopeParent {
+public final class ScopeImpl implements Scope {
 
     /** What kind of scope this is; decides what a failure does. */
     public enum Kind {
@@ -51,7 +52,7 @@ public final class ScopeImpl implements Scope, ScopeParent {
     private static final VarHandle OPEN;
     private static final VarHandle FIRST_FAILURE;
     private static final VarHandle OWN_CANCEL;
-    private static final VarHandle CHILD_SCOPES;
+    private static final VarHandle DETACHED;
 
     static {
         try {
@@ -59,50 +60,46 @@ public final class ScopeImpl implements Scope, ScopeParent {
             OPEN = l.findVarHandle(ScopeImpl.class, "open", int.class);
             FIRST_FAILURE = l.findVarHandle(ScopeImpl.class, "firstFailure", Throwable.class);
             OWN_CANCEL = l.findVarHandle(ScopeImpl.class, "ownCancel", Cancellation.class);
-            CHILD_SCOPES = l.findVarHandle(ScopeImpl.class, "childScopes", Set.class);
+            DETACHED = l.findVarHandle(ScopeImpl.class, "detached", Set.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     final RuntimeCore runtime;
-    private final Token token;
+    private final ScopeToken token;
     private final Kind kind;
-    /** Where this scope is listed for the dump; null for a root. */
-    private final Set<ScopeImpl> listedIn;
-    /** The live tasks, for the dump. */
-    final Set<TaskImpl<?>> tasks = ConcurrentHashMap.newKeySet();
-    private volatile Set<ScopeImpl> childScopes;
+    /**
+     * Live tasks of this scope whose token does not descend from the runtime's root (spawned under a token from
+     * {@code CancelToken.create()} or {@code never()}): the dump cannot find them through the token tree. Rare, so
+     * made on first need.
+     */
+    private volatile Set<TaskImpl<?>> detached;
     private volatile int open = 1;
     private volatile Thread closer;
     private volatile Throwable firstFailure;
     private final ConcurrentLinkedQueue<Throwable> laterFailures = new ConcurrentLinkedQueue<>();
     private volatile Cancellation ownCancel;
     private Cancellation deadlineCancel;
-    /** The task whose thread opened this scope (null for a non-task thread): decides dump nesting. */
-    private final TaskImpl<?> opener;
 
-    private ScopeImpl(RuntimeCore runtime, Token token, Kind kind, Set<ScopeImpl> listedIn, TaskImpl<?> opener) {
+    private ScopeImpl(RuntimeCore runtime, ScopeToken token, Kind kind) {
         this.runtime = runtime;
         this.token = token;
         this.kind = kind;
-        this.listedIn = listedIn;
-        this.opener = opener;
+        token.setScope(this);
     }
 
-    /** The root scope of a runtime: open for as long as the runtime lives. */
-    static ScopeImpl root(RuntimeCore runtime, Token rootToken) {
-        return new ScopeImpl(runtime, rootToken, Kind.ROOT, null, null);
+    /** The root scope of a runtime, with a new root token: open for as long as the runtime lives. */
+    static ScopeImpl root(RuntimeCore runtime) {
+        return new ScopeImpl(runtime, new ScopeToken(null, null), Kind.ROOT);
     }
 
     /** Opens a scope in the current context; run it with {@link #run} in the same thread. */
     public static ScopeImpl open(Kind kind) {
         Context outer = CurrentContext.get();
-        ScopeParent parent = outer.task() != null && outer.scope().opener != outer.task()
-                ? outer.task() : outer.scope();
-        Set<ScopeImpl> listedIn = parent.childScopes(true);
-        ScopeImpl s = new ScopeImpl(outer.runtime(), outer.token().child(), kind, listedIn, outer.task());
-        listedIn.add(s);
+        Token parent = outer.token();
+        ScopeImpl s = new ScopeImpl(outer.runtime(), parent.unattachedScopeChild(Thread.currentThread()), kind);
+        parent.attach(s.token);
         return s;
     }
 
@@ -122,7 +119,7 @@ public final class ScopeImpl implements Scope, ScopeParent {
     public <T> T run(ScopeBody<? extends T> body) throws InterruptedException, TimeoutException {
         Objects.requireNonNull(body, "body");
         Context outer = CurrentContext.get();
-        Context inner = new Context(runtime, token, this, outer.task());
+        Context inner = new BoundContext(runtime, token, this, outer.task());
         T value = null;
         Throwable bodyError = null;
         try {
@@ -164,7 +161,6 @@ public final class ScopeImpl implements Scope, ScopeParent {
     }
 
     private void close() {
-        listedIn.remove(this);
         token.detach();
     }
 
@@ -293,45 +289,59 @@ public final class ScopeImpl implements Scope, ScopeParent {
         return kind;
     }
 
-    @Override
-    public Set<ScopeImpl> childScopes(boolean create) {
-        Set<ScopeImpl> s = childScopes;
-        if (s == null && create) {
-            CHILD_SCOPES.compareAndSet(this, null, ConcurrentHashMap.newKeySet());
-            s = childScopes;
+    void addDetached(TaskImpl<?> task) {
+        Set<TaskImpl<?>> d = detached;
+        if (d == null) {
+            DETACHED.compareAndSet(this, null, ConcurrentHashMap.newKeySet());
+            d = detached;
         }
-        return s == null ? Set.of() : s;
+        d.add(task);
+    }
+
+    void removeDetached(TaskImpl<?> task) {
+        Set<TaskImpl<?>> d = detached;
+        if (d != null) {
+            d.remove(task);
+        }
+    }
+
+    /** The detached live tasks (see {@code detached}), for the dump. */
+    Set<TaskImpl<?>> detachedTasks() {
+        Set<TaskImpl<?>> d = detached;
+        return d == null ? Set.of() : d;
     }
 
     // ---------------------------------------------------------------- Scope
 
     @Override
     public <T> Task<T> spawn(Callable<? extends T> body) {
-        return TaskImpl.spawn(this, CurrentContext.get().token(), null, body);
+        return TaskImpl.spawn(this, CurrentContext.get().token(), null, Objects.requireNonNull(body, "body"));
     }
 
     @Override
     public Task<Void> spawn(Action body) {
-        return spawn(Actions.callable(body));
+        return TaskImpl.spawn(this, CurrentContext.get().token(), null, Objects.requireNonNull(body, "body"));
     }
 
     @Override
     public <T> Task<T> spawn(String name, Callable<? extends T> body) {
-        return TaskImpl.spawn(this, CurrentContext.get().token(), Objects.requireNonNull(name, "name"), body);
+        Objects.requireNonNull(name, "name");
+        return TaskImpl.spawn(this, CurrentContext.get().token(), name, Objects.requireNonNull(body, "body"));
     }
 
     @Override
     public Task<Void> spawn(String name, Action body) {
-        return spawn(name, Actions.callable(body));
+        Objects.requireNonNull(name, "name");
+        return TaskImpl.spawn(this, CurrentContext.get().token(), name, Objects.requireNonNull(body, "body"));
     }
 
     @Override
-    public Token token() {
+    public ScopeToken token() {
         return token;
     }
 
     @Override
     public String toString() {
-        return "Scope[" + kind + ", tasks=" + tasks.size() + ", " + token + "]";
+        return "Scope[" + kind + ", " + token + "]";
     }
 }

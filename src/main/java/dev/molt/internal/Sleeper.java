@@ -16,8 +16,7 @@ public final class Sleeper {
             return;
         }
         long deadline = Durations.deadline(nanos);
-        Unparker unparker = new Unparker(Thread.currentThread());
-        token.addListener(unparker);
+        Unparker unparker = token.wakeOnCancel();
         try {
             for (;;) {
                 token.throwIfCancelled();
@@ -31,7 +30,7 @@ public final class Sleeper {
                 LockSupport.parkNanos(left);
             }
         } finally {
-            token.removeListener(unparker);
+            token.stopWaking(unparker);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.molt.internal;
 
+import dev.molt.Action;
 import dev.molt.CancelledException;
 import dev.molt.Task;
 import dev.molt.TaskFailedException;
@@ -7,11 +8,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
@@ -21,21 +20,27 @@ import java.util.concurrent.locks.LockSupport;
  * A task: a body running on its own virtual thread under its own {@link TaskToken}, inside a {@link ScopeImpl}.
  *
  * <h2>Life cycle</h2>
- * {@link #spawn} registers the task with its scope and starts the thread; {@link #run} binds the task's
- * {@link Context} and runs the body; {@link #finish} records the end state and then lets go of everything that
- * could keep a finished task reachable (body, thread, the token's place in its parent) before it wakes joiners
- * and, last, tells the scope, so that a scope or test that sees the task gone also sees its counters settled.
+ * {@link #spawn} takes a hold on the scope, makes the token (registered with its parent token, which is how the
+ * task is found for cancellation and for the dump) and starts the thread; {@link #run} binds the token as the
+ * thread's context and runs the body; {@link #finish} records the end state, lets go of everything that could keep
+ * a finished task reachable (body, thread, the token's place in its parent), wakes joiners and, last, gives the
+ * scope's hold back, so a scope or test that sees the task gone also sees its counters settled.
+ *
+ * <h2>Memory</h2>
+ * A parked task costs its virtual thread plus this object, its token and, on JDK 25, the ScopedValue binding:
+ * fields here are few on purpose ({@code slot} holds the body, then the outcome), and nothing else is allocated
+ * per task unless someone joins while it runs ({@code endSignal}) or asks for a future.
  *
  * <h2>Memory visibility</h2>
- * {@code outcome} is written before the volatile write of {@code state} and read after a volatile read of it,
- * so everything the body did happens-before {@code join} returns.
+ * The outcome is written to {@code slot} before the volatile write of {@code state}, and read after a volatile
+ * read of it, so everything the body did happens-before {@code join} returns.
  *
  * <h2>Shielding</h2>
- * {@code shield} makes "interrupt the task" and "enter a {@code withToken(never())} block" mutually exclusive,
- * so an interrupt from {@code Task.cancel} lands either before the block (and is set aside by it) or is recorded
- * as pending and delivered when the block ends; it never lands inside.
+ * {@code shield} makes "interrupt the task" and "enter a {@code withToken(never())} block" mutually exclusive, so
+ * an interrupt from {@code Task.cancel} lands either before the block (and is set aside by it) or is recorded as
+ * pending and delivered when the block ends; it never lands inside.
  */
-public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
+public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
     private static final ThreadFactory UNNAMED_THREADS = Thread.ofVirtual().factory();
 
     private static final int RUNNING = 0;
@@ -50,11 +55,13 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
 
     /** Marks {@code endSignal} once the task has ended, so no joiner installs a signal too late. */
     private static final Token ENDED = Token.create();
+    /** Marks {@code unobserved} once someone joined or asked for the future. */
+    private static final Object OBSERVED = new Object();
 
     private static final VarHandle SHIELD;
     private static final VarHandle END_SIGNAL;
     private static final VarHandle FUTURE;
-    private static final VarHandle CHILD_SCOPES;
+    private static final VarHandle UNOBSERVED;
 
     static {
         try {
@@ -62,7 +69,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
             SHIELD = l.findVarHandle(TaskImpl.class, "shield", int.class);
             END_SIGNAL = l.findVarHandle(TaskImpl.class, "endSignal", Token.class);
             FUTURE = l.findVarHandle(TaskImpl.class, "future", CompletableFuture.class);
-            CHILD_SCOPES = l.findVarHandle(TaskImpl.class, "childScopes", Set.class);
+            UNOBSERVED = l.findVarHandle(TaskImpl.class, "unobserved", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -72,42 +79,43 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
     private final TaskToken token;
     private final String givenName;
     private long id;
-    /** Set before start, cleared by the task's own thread when it ends. */
-    private Callable<? extends T> body;
+    /** The body (a Callable or an Action) while running; the result or the Throwable once ended. */
+    private Object slot;
     private volatile Thread thread;
     private volatile int state;
-    private Object outcome;
     /** Cancelled when the task ends; made by the first joiner that has to wait. */
     private volatile Token endSignal;
     private volatile CompletableFuture<T> future;
-    private volatile boolean observed;
-    private volatile UnobservedFailures.Report unobservedFailure;
+    /** null, {@link #OBSERVED}, or the {@link UnobservedFailures.Report} of a failed root task. */
+    private volatile Object unobserved;
     private volatile int shield;
+    /** Thread-confined: nesting depth of shielded blocks; negative while an interrupt is set aside. */
     private int shieldDepth;
-    private boolean interruptSetAside;
-    /** Scopes opened by this task's body, for the dump; made on first need. */
-    private volatile Set<ScopeImpl> childScopes;
 
-    private TaskImpl(ScopeImpl scope, TaskToken token, String name, Callable<? extends T> body) {
+    private TaskImpl(ScopeImpl scope, TaskToken token, String name, Object body) {
         this.scope = scope;
         this.token = token;
         this.givenName = name;
-        this.body = body;
+        this.slot = body;
     }
 
     /** Starts {@code body} in the innermost scope of {@code ctx}, under a child of its token; see below. */
     public static <T> TaskImpl<T> spawn(Context ctx, String name, Callable<? extends T> body) {
-        return spawn(ctx.scope(), ctx.token(), name, body);
+        return spawn(ctx.scope(), ctx.token(), name, Objects.requireNonNull(body, "body"));
+    }
+
+    /** Like {@link #spawn(Context, String, Callable)} for an {@link Action}, with no adapter object. */
+    public static TaskImpl<Void> spawnAction(Context ctx, String name, Action body) {
+        return spawn(ctx.scope(), ctx.token(), name, Objects.requireNonNull(body, "body"));
     }
 
     /**
-     * Starts {@code body} as a task of {@code scope}, under a child of {@code parentToken}.
+     * Starts {@code body} (a Callable or an Action) as a task of {@code scope}, under a child of {@code parentToken}.
      *
      * @throws RejectedExecutionException if the runtime is shut down
      * @throws IllegalStateException if the scope has ended
      */
-    static <T> TaskImpl<T> spawn(ScopeImpl scope, Token parentToken, String name, Callable<? extends T> body) {
-        Objects.requireNonNull(body, "body");
+    static <T> TaskImpl<T> spawn(ScopeImpl scope, Token parentToken, String name, Object body) {
         RuntimeCore runtime = scope.runtime;
         if (runtime.isShutdown()) {
             throw new RejectedExecutionException("Molt runtime '" + runtime.name() + "' is shut down");
@@ -117,18 +125,21 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
         }
         TaskToken token = parentToken.taskChild();
         TaskImpl<T> task = new TaskImpl<>(scope, token, name, body);
+        boolean detached = !runtime.owns(token);
         try {
             Thread t = name == null ? UNNAMED_THREADS.newThread(task) : Thread.ofVirtual().name(name).unstarted(task);
             task.thread = t;
             task.id = t.threadId();
             token.bind(task);
-            scope.tasks.add(task);
+            if (detached) {
+                scope.addDetached(task);
+            }
             runtime.counters.spawned();
             t.start();
         } catch (RuntimeException | Error e) {
             token.unbind();
             token.detach();
-            scope.tasks.remove(task);
+            scope.removeDetached(task);
             scope.exit();
             throw e;
         }
@@ -144,7 +155,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
         Object result;
         int end;
         try {
-            result = RuntimeCore.CARRIER.call(new Context(scope.runtime, token, scope, this), body);
+            result = RuntimeCore.CARRIER.call(token, this); // calls call() with the token bound
             end = SUCCEEDED;
         } catch (Throwable e) {
             result = e;
@@ -154,8 +165,18 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
         finish(end, result);
     }
 
+    /** Runs the body; for {@link #run} only (the task is its own Callable, so binding allocates nothing more). */
+    @Override
+    public Object call() throws Exception {
+        Object body = slot;
+        if (body instanceof Action a) {
+            a.run();
+            return null;
+        }
+        return ((Callable<?>) body).call();
+    }
+
     private void finish(int end, Object result) {
-        body = null;
         thread = null;
         token.unbind();
         token.detach();
@@ -163,11 +184,14 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
         if (end == FAILED) {
             Throwable failure = (Throwable) result;
             scope.taskFailed(failure);
-            if (scope.isRoot() && !observed) {
-                unobservedFailure = UnobservedFailures.watch(this, name(), failure);
+            if (scope.isRoot()) {
+                UnobservedFailures.Report report = new UnobservedFailures.Report(name(), failure);
+                if (UNOBSERVED.compareAndSet(this, null, report)) {
+                    UnobservedFailures.watch(this, report);
+                }
             }
         }
-        outcome = result;
+        slot = result;
         state = end;
         CompletableFuture<T> f = future;
         if (f != null) {
@@ -177,7 +201,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
         if (signal != null) {
             signal.cancel(); // wakes every joiner registered on it
         }
-        scope.tasks.remove(this);
+        scope.removeDetached(this);
         scope.exit();
     }
 
@@ -216,7 +240,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
         long deadline = timed ? Durations.deadline(nanos) : 0L;
         Unparker unparker = new Unparker(Thread.currentThread());
         signal.addListener(unparker);
-        caller.addListener(unparker);
+        Unparker onCancel = caller.wakeOnCancel();
         try {
             for (;;) {
                 if (state != RUNNING) {
@@ -237,7 +261,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
                 }
             }
         } finally {
-            caller.removeListener(unparker);
+            caller.stopWaking(onCancel);
             signal.removeListener(unparker);
         }
     }
@@ -261,7 +285,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
 
     @SuppressWarnings("unchecked")
     private T report() {
-        Object o = outcome;
+        Object o = slot;
         switch (state) {
             case SUCCEEDED:
                 return (T) o;
@@ -278,10 +302,15 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
     }
 
     private void markObserved() {
-        observed = true;
-        UnobservedFailures.Report r = unobservedFailure;
-        if (r != null) {
-            r.observed();
+        for (;;) {
+            Object u = unobserved;
+            if (u instanceof UnobservedFailures.Report r) {
+                r.observed();
+                return;
+            }
+            if (u == OBSERVED || UNOBSERVED.compareAndSet(this, null, OBSERVED)) {
+                return;
+            }
         }
     }
 
@@ -348,7 +377,8 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
 
     /** Called by the task's own thread entering {@code withToken(never(), ...)}. Nests. */
     void enterShield() {
-        if (shieldDepth++ > 0) {
+        if (shieldDepth != 0) {
+            shieldDepth += shieldDepth > 0 ? 1 : -1;
             return;
         }
         for (int spins = 0; !SHIELD.compareAndSet(this, NORMAL, SHIELDED); spins++) {
@@ -359,17 +389,18 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
                 Thread.yield();
             }
         }
-        interruptSetAside = Thread.interrupted();
+        shieldDepth = Thread.interrupted() ? -1 : 1;
     }
 
-    /** Called by the task's own thread leaving the outermost shielded block: delivers what was set aside. */
+    /** Called by the task's own thread leaving a shielded block; the outermost delivers what was set aside. */
     void exitShield() {
-        if (--shieldDepth > 0) {
+        boolean setAside = shieldDepth < 0;
+        shieldDepth += setAside ? 1 : -1;
+        if (shieldDepth != 0) {
             return;
         }
         int s = (int) SHIELD.getAndSet(this, NORMAL);
-        if (s == SHIELDED_PENDING || interruptSetAside) {
-            interruptSetAside = false;
+        if (s == SHIELDED_PENDING || setAside) {
             Thread.currentThread().interrupt();
         }
     }
@@ -379,6 +410,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
     @Override
     public TaskToken token() {
         return token;
+    }
+
+    Thread thread() {
+        return thread;
     }
 
     @Override
@@ -403,16 +438,6 @@ public final class TaskImpl<T> implements Task<T>, Runnable, ScopeParent {
             case CANCELLED -> State.CANCELLED;
             default -> State.RUNNING;
         };
-    }
-
-    @Override
-    public Set<ScopeImpl> childScopes(boolean create) {
-        Set<ScopeImpl> s = childScopes;
-        if (s == null && create) {
-            CHILD_SCOPES.compareAndSet(this, null, ConcurrentHashMap.newKeySet());
-            s = childScopes;
-        }
-        return s == null ? Set.of() : s;
     }
 
     @Override

@@ -88,6 +88,19 @@ public class Token implements CancelToken, CancelListener {
         return adopt(new TaskToken(registrableParent()));
     }
 
+    /**
+     * A scope's token, made but not yet attached to this parent: the scope attaches it with {@link #attach}
+     * once it is fully made, so nothing can see a half-made scope through the token tree.
+     */
+    ScopeToken unattachedScopeChild(Thread owner) {
+        return new ScopeToken(registrableParent(), owner);
+    }
+
+    /** Registers {@code child} (made with this token as its parent) with this token. */
+    void attach(Token child) {
+        adopt(child);
+    }
+
     private Token registrableParent() {
         // Children of never() are never cancelled through it; registering them would only leak.
         return this == NEVER ? null : this;
@@ -157,14 +170,42 @@ public class Token implements CancelToken, CancelListener {
         if (this == NEVER || !CANCELLATION.compareAndSet(this, null, c)) {
             return false;
         }
-        if (c.interrupting()) {
-            interruptOwner();
-        }
+        onCancelled(c);
         return true;
     }
 
-    /** Called once when an interrupting cancellation reaches this token; tokens of tasks interrupt them. */
-    void interruptOwner() {
+    /**
+     * Called once, in the cancelling thread, when a cancellation reaches this token: tokens that belong to a
+     * task or scope wake (or, for an interrupting cancellation, interrupt) the thread they belong to.
+     */
+    void onCancelled(Cancellation c) {
+    }
+
+    /** The thread that {@link #onCancelled} wakes, if any. */
+    Thread ownerThread() {
+        return null;
+    }
+
+    /**
+     * Arranges for the calling thread, about to park under this token, to be unparked when it is cancelled.
+     * Returns null when nothing needs registering (the token wakes its owner thread by itself, and that is the
+     * caller); pass the result to {@link #stopWaking} after the wait.
+     */
+    public Unparker wakeOnCancel() {
+        Thread me = Thread.currentThread();
+        if (ownerThread() == me) {
+            return null;
+        }
+        Unparker u = new Unparker(me);
+        addListener(u);
+        return u;
+    }
+
+    /** Undoes {@link #wakeOnCancel}; null does nothing. */
+    public void stopWaking(Unparker u) {
+        if (u != null) {
+            removeListener(u);
+        }
     }
 
     private void tellListeners(Cancellation c, ArrayDeque<Token> pending) {
@@ -247,6 +288,21 @@ public class Token implements CancelToken, CancelListener {
                 return;
             }
         }
+    }
+
+    /** Calls {@code action} with every listener registered now (weakly consistent): for the task dump. */
+    void forEachListener(java.util.function.Consumer<Object> action) {
+        Object cur = listeners;
+        if (cur instanceof ConcurrentHashMap<?, ?> set) {
+            set.keySet().forEach(action);
+        } else if (cur != null && cur != CLOSED) {
+            action.accept(cur);
+        }
+    }
+
+    /** The parent this token is registered with, or null. */
+    Token parent() {
+        return parent;
     }
 
     /** How many listeners are registered now: for tests and the task dump. */

@@ -19,11 +19,9 @@ final class UnobservedFailures {
         static final Cleaner CLEANER = Cleaner.create();
     }
 
-    /** Watches {@code task}; the returned report is told when the failure is observed after all. */
-    static Report watch(Object task, String name, Throwable failure) {
-        Report r = new Report(name, failure);
-        Holder.CLEANER.register(task, r);
-        return r;
+    /** Logs {@code report} when {@code task} becomes unreachable, unless it was told the failure was observed. */
+    static void watch(Object task, Report report) {
+        Holder.CLEANER.register(task, report);
     }
 
     /** Must not refer to the task, or the task would never become unreachable. */

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 final class ScopedValueCarrier implements ContextCarrier {
     private static final ScopedValue<Context> CURRENT = ScopedValue.newInstance();
     /** What {@code orElse} returns when nothing is bound: a marker, as the binding itself is never null. */
-    private static final Context UNBOUND = new Context(null, null, null, null);
+    private static final Context UNBOUND = new BoundContext(null, null, null, null);
 
     @Override
     public Context current() {

@@ -1,0 +1,39 @@
+package dev.molt.internal;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The token of a scope. Knows its scope (for the dump, which walks the token tree) and the thread that runs the
+ * scope's body, which it wakes when cancelled so that blocking operations in the body need no listener. It never
+ * interrupts that thread.
+ */
+final class ScopeToken extends Token {
+    private final Thread owner;
+    /** Set once, right after the scope is made and before the token is attached to its parent. */
+    private ScopeImpl scope;
+
+    ScopeToken(Token parent, Thread owner) {
+        super(parent);
+        this.owner = owner;
+    }
+
+    void setScope(ScopeImpl scope) {
+        this.scope = scope;
+    }
+
+    ScopeImpl scopeImpl() {
+        return scope;
+    }
+
+    @Override
+    void onCancelled(Cancellation c) {
+        if (owner != null) {
+            LockSupport.unpark(owner);
+        }
+    }
+
+    @Override
+    Thread ownerThread() {
+        return owner;
+    }
+}
