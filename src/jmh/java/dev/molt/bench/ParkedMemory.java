@@ -42,8 +42,15 @@ public final class ParkedMemory {
             }
         }
         parked.await();
-        Thread.sleep(500); // let the last ones reach their park
-        long heap = heapAfterGc() - heapBefore;
+        // Let the last ones reach their park: measure until two full-GC readings agree within 0.5%.
+        long previous = 0;
+        long current = heapAfterGc();
+        while (Math.abs(current - previous) > current / 200) {
+            Thread.sleep(500);
+            previous = current;
+            current = heapAfterGc();
+        }
+        long heap = current - heapBefore;
         long rss = rss() - rssBefore;
         System.out.printf("%s: %,d parked tasks in %d ms; heap %,d bytes/task; RSS %,d bytes/task; carrier %s%n",
                 mode, n, (System.nanoTime() - t0) / 1_000_000, heap / n, rss / n, MoltRuntime.carrier());
