@@ -261,8 +261,15 @@ public final class ScopeImpl implements Scope {
 
     // ---------------------------------------------------------------- task bookkeeping
 
-    /** Takes a hold for a new task; false once the scope has ended. */
+    /**
+     * Takes a hold for a new task; false once the scope has ended. A root scope never ends and nobody waits for
+     * it through this count (shutdown uses the runtime's counters), so it keeps no count: that would make every
+     * top-level spawn and end write one shared cache line.
+     */
     boolean enter() {
+        if (kind == Kind.ROOT) {
+            return true;
+        }
         for (int n = open; n > 0; n = open) {
             if (OPEN.compareAndSet(this, n, n + 1)) {
                 return true;
@@ -273,6 +280,9 @@ public final class ScopeImpl implements Scope {
 
     /** Gives a hold back; the last one wakes the closing thread. */
     void exit() {
+        if (kind == Kind.ROOT) {
+            return;
+        }
         if ((int) OPEN.getAndAdd(this, -1) == 1) {
             Thread c = closer;
             if (c != null) {
