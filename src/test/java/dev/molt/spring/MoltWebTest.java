@@ -34,7 +34,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * WebSocket client, and a raw socket for a client that vanishes).
  */
 @SpringBootTest(classes = TestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"molt.streaming.heartbeat=200ms", "management.endpoints.web.exposure.include=molt,health"})
+        properties = {"molt.streaming.heartbeat=200ms", "molt.streaming.send-timeout=1s", "molt.shutdown.grace=5s",
+                "management.endpoints.web.exposure.include=molt,health"})
 @Timeout(60)
 class MoltWebTest {
     static HttpClient http;
@@ -142,6 +143,35 @@ class MoltWebTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
         System.out.println("[measure] producer cancelled " + millis + " ms after the client disconnected");
         assertThat(producer.state()).isEqualTo(Task.State.CANCELLED);
+    }
+
+    @Test
+    void aClientThatStopsReadingIsCutOffAtTheSendDeadlineWithoutStallingOthers() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.connect(new InetSocketAddress("localhost", port), 5000);
+            socket.getOutputStream().write(("GET /big?task=big HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            socket.getInputStream().read(new byte[1024]); // the stream has started; now read nothing more
+            Task<?> producer = awaitTask("big");
+            long start = System.nanoTime();
+            // Meanwhile another client is served as usual.
+            assertThat(get("/numbers?n=3", null).body()).contains("data:{\"n\":2}");
+            awaitDone(producer, Duration.ofSeconds(15));
+            System.out.println("[measure] stalled client cut off " + (System.nanoTime() - start) / 1_000_000
+                    + " ms after it stopped reading (send deadline 1 s)");
+            assertThat(producer.state()).isEqualTo(Task.State.CANCELLED);
+        }
+    }
+
+    Task<?> awaitTask(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (tasks.get(name) == null && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(tasks.get(name)).as("task " + name).isNotNull();
+        return tasks.get(name);
     }
 
     @Test

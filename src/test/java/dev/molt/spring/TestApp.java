@@ -150,6 +150,19 @@ public class TestApp {
             return ch;
         }
 
+        /** Endless and large: 64 KiB events as fast as the client takes them. */
+        @GetMapping("/big")
+        ReceiveChannel<String> big(@RequestParam("task") String task) {
+            Channel<String> ch = channel(2);
+            String payload = "y".repeat(64 * 1024);
+            tasks.byName.put(task, spawn(task, () -> {
+                while (true) {
+                    ch.send(payload);
+                }
+            }));
+            return ch;
+        }
+
         /** Starts a background task that outlives the request and needs 300 ms to clean up when cancelled. */
         @GetMapping("/background")
         String background(@RequestParam("task") String task) throws Exception {
