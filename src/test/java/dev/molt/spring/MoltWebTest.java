@@ -175,6 +175,49 @@ class MoltWebTest {
     }
 
     @Test
+    void heartbeatsFindAClientThatLeftAnIdleStream() throws Exception {
+        Task<?> producer;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("localhost", port), 5000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /silent?task=silent HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            int comments = 0;
+            for (String line; comments < 2 && (line = in.readLine()) != null; ) {
+                if (line.startsWith(":")) {
+                    comments++;
+                }
+            }
+            assertThat(comments).as("heartbeat comment lines").isEqualTo(2);
+            producer = awaitTask("silent");
+        }
+        long start = System.nanoTime();
+        awaitDone(producer, Duration.ofSeconds(3)); // heartbeat every 200 ms: found within a write or two
+        System.out.println("[measure] idle stream's producer cancelled " + (System.nanoTime() - start) / 1_000_000
+                + " ms after the client disconnected (heartbeat 200 ms)");
+        assertThat(producer.state()).isEqualTo(Task.State.CANCELLED);
+    }
+
+    @Test
+    void aChannelClosedWithAReasonBreaksTheResponse() throws Exception {
+        // The values sent before the close arrive; then the response is cut off without its last chunk, so the
+        // client can tell a broken stream from one that ended normally.
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("localhost", port), 5000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /broken HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(all).startsWith("HTTP/1.1 200").contains("data:first").doesNotEndWith("0\r\n\r\n");
+        }
+        HttpResponse<String> normal = get("/numbers?n=1", null);
+        assertThat(normal.body()).contains("data:{\"n\":0}"); // a normal end is a complete response
+    }
+
+    @Test
     void webSocketEcho() throws Exception {
         CompletableFuture<String> reply = new CompletableFuture<>();
         WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://localhost:" + port + "/echo"),

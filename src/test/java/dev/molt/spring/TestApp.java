@@ -150,6 +150,31 @@ public class TestApp {
             return ch;
         }
 
+        /** A stream that never gets a value: only heartbeats are written to it. */
+        @GetMapping("/silent")
+        ReceiveChannel<String> silent(@RequestParam("task") String task) {
+            Channel<String> ch = channel(1);
+            tasks.byName.put(task, spawn(task, () -> {
+                try {
+                    Molt.sleep(Duration.ofMinutes(5));
+                } finally {
+                    ch.close();
+                }
+            }));
+            return ch;
+        }
+
+        /** A stream whose channel is closed with a reason after one value. */
+        @GetMapping("/broken")
+        ReceiveChannel<String> broken() {
+            Channel<String> ch = channel(1);
+            spawn(() -> {
+                ch.send("first");
+                ch.close(new IllegalStateException("the source broke"));
+            });
+            return ch;
+        }
+
         /** Endless and large: 64 KiB events as fast as the client takes them. */
         @GetMapping("/big")
         ReceiveChannel<String> big(@RequestParam("task") String task) {
