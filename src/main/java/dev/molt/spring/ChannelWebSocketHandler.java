@@ -180,10 +180,10 @@ public abstract class ChannelWebSocketHandler implements WebSocketHandler {
             try (AutoCloseable watch = deadline.onCancel(() -> {
                 if (deadline.reason() instanceof TimeoutException) {
                     // In a thread of its own: this runs in the deadline timer's thread, which must not block.
-                    Thread.ofVirtual().name("molt-ws-abort").start(() -> {
-                        close(s.session, CloseStatus.SESSION_NOT_RELIABLE);
-                        s.task.cancel();
-                    });
+                    // Cancel first: closing may itself wait for the stuck write.
+                    s.task.token().cancel(new TimeoutException(
+                            "a WebSocket message was not written within " + sendTimeout));
+                    Thread.ofVirtual().name("molt-ws-abort").start(() -> close(s.session, CloseStatus.SESSION_NOT_RELIABLE));
                 }
             })) {
                 s.session.sendMessage(message);

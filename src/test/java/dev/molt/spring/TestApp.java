@@ -57,9 +57,15 @@ public class TestApp {
                     flood.outbound = out;
                     int count = Integer.parseInt(session.getUri().getQuery().replace("n=", ""));
                     String payload = "x".repeat(Flood.SIZE);
-                    for (int i = 0; i < count; i++) {
-                        out.send(new TextMessage(payload));
-                        flood.sent.incrementAndGet();
+                    try {
+                        for (int i = 0; i < count; i++) {
+                            out.send(new TextMessage(payload));
+                            flood.sent.incrementAndGet();
+                        }
+                        flood.ended.complete(null);
+                    } catch (Throwable t) {
+                        flood.ended.completeExceptionally(t);
+                        throw t;
                     }
                 }), "/flood");
     }
@@ -78,6 +84,7 @@ public class TestApp {
         static final int SIZE = 64 * 1024;
         final AtomicLong sent = new AtomicLong();
         volatile SendChannel<WebSocketMessage<?>> outbound;
+        volatile java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
     }
 
     /** Record of what a controller saw of its request token. */
