@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpResponse;
@@ -86,7 +87,13 @@ public class ChannelReturnValueHandler implements HandlerMethodReturnValueHandle
         emitterHandler.handleReturnValue(emitter, returnType, mavContainer, webRequest);
         ChannelStream stream = new ChannelStream(channel, emitter, format, owner, settings.getSendTimeout(),
                 settings.getHeartbeat());
-        runtime.run(() -> Molt.withToken(owner, () -> Molt.spawn("molt-stream-writer", stream::run)));
+        try {
+            runtime.run(() -> Molt.withToken(owner, () -> Molt.spawn("molt-stream-writer", stream::run)));
+        } catch (RejectedExecutionException e) {
+            // The runtime is shutting down: the response has started, so end it rather than throw.
+            owner.cancel(e);
+            emitter.completeWithError(e);
+        }
     }
 
     static ChannelStream.Format formatFor(HttpServletRequest request) {
