@@ -151,10 +151,12 @@ public abstract class ChannelWebSocketHandler implements WebSocketHandler {
     }
 
     private void runSession(SessionChannels s) throws Exception {
+        // This task's own token: s.task may not be assigned yet when this starts.
+        CancelToken sessionToken = Molt.currentToken();
         CloseStatus status = CloseStatus.SERVER_ERROR;
         try {
             Molt.scope(scope -> {
-                scope.spawn("molt-ws-" + s.session.getId() + "-writer", () -> writeLoop(s));
+                scope.spawn("molt-ws-" + s.session.getId() + "-writer", () -> writeLoop(s, sessionToken));
                 try {
                     handle(s.session, s.inbound, s.outbound);
                 } finally {
@@ -174,14 +176,14 @@ public abstract class ChannelWebSocketHandler implements WebSocketHandler {
         }
     }
 
-    private void writeLoop(SessionChannels s) throws InterruptedException {
+    private void writeLoop(SessionChannels s, CancelToken sessionToken) throws InterruptedException {
         for (WebSocketMessage<?> message : s.outbound) {
             CancelToken deadline = Molt.currentToken().childWithTimeout(sendTimeout);
             try (AutoCloseable watch = deadline.onCancel(() -> {
                 if (deadline.reason() instanceof TimeoutException) {
                     // In a thread of its own: this runs in the deadline timer's thread, which must not block.
                     // Cancel first: closing may itself wait for the stuck write.
-                    s.task.token().cancel(new TimeoutException(
+                    sessionToken.cancel(new TimeoutException(
                             "a WebSocket message was not written within " + sendTimeout));
                     Thread.ofVirtual().name("molt-ws-abort").start(() -> close(s.session, CloseStatus.SESSION_NOT_RELIABLE));
                 }
@@ -189,7 +191,7 @@ public abstract class ChannelWebSocketHandler implements WebSocketHandler {
                 s.session.sendMessage(message);
             } catch (IOException | RuntimeException e) {
                 log.debug("WebSocket session {}: write failed: {}", s.session.getId(), e.toString());
-                s.task.token().cancel(e);
+                sessionToken.cancel(e);
                 return;
             } catch (Exception e) {
                 throw new IllegalStateException(e); // close() of the watch, which never throws
