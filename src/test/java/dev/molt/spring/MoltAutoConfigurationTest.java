@@ -265,7 +265,49 @@ class MoltAutoConfigurationTest {
         assertThat(new MoltHealthIndicator(rt).health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
     }
 
+    @Test
+    void userObservabilityAndWebSocketBeansWin() {
+        runner.withUserConfiguration(UserBeans.class)
+                .withPropertyValues("management.endpoints.web.exposure.include=molt").run(ctx -> {
+                    assertThat(ctx.getBean(MoltMeterBinder.class)).isSameAs(UserBeans.METERS);
+                    assertThat(ctx.getBean(MoltEndpoint.class)).isSameAs(UserBeans.ENDPOINT);
+                    assertThat(ctx.getBean("moltHealthIndicator")).isSameAs(UserBeans.HEALTH);
+                    assertThat(ctx.getBean(ChannelWebSockets.class)).isSameAs(UserBeans.SOCKETS);
+                    assertThat(ctx).hasSingleBean(MoltMeterBinder.class).hasSingleBean(MoltEndpoint.class)
+                            .hasSingleBean(ChannelWebSockets.class).hasSingleBean(MoltHealthIndicator.class);
+                });
+    }
+
     // ------------------------------------------------------------ user configurations
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserBeans {
+        static final MoltRuntime RT = MoltRuntime.create("user-beans");
+        static final MoltMeterBinder METERS = new MoltMeterBinder(RT);
+        static final MoltEndpoint ENDPOINT = new MoltEndpoint(RT);
+        static final MoltHealthIndicator HEALTH = new MoltHealthIndicator(RT);
+        static final ChannelWebSockets SOCKETS = new ChannelWebSockets(RT, new MoltProperties.WebSocket());
+
+        @Bean
+        MoltMeterBinder myMeters() {
+            return METERS;
+        }
+
+        @Bean
+        MoltEndpoint myEndpoint() {
+            return ENDPOINT;
+        }
+
+        @Bean
+        MoltHealthIndicator moltHealthIndicator() {
+            return HEALTH;
+        }
+
+        @Bean
+        ChannelWebSockets mySockets() {
+            return SOCKETS;
+        }
+    }
 
     @Configuration(proxyBeanMethods = false)
     static class UserRuntime {
