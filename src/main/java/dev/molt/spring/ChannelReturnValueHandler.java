@@ -1,0 +1,149 @@
+package dev.molt.spring;
+
+import dev.molt.CancelToken;
+import dev.molt.Molt;
+import dev.molt.MoltRuntime;
+import dev.molt.ReceiveChannel;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import org.springframework.core.MethodParameter;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
+import org.springframework.web.method.support.ModelAndViewContainer;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Lets a Spring MVC handler method return a {@link ReceiveChannel}: its values are streamed to the client as
+ * Server-Sent Events ({@code text/event-stream}, the default) or as newline-delimited JSON
+ * ({@code application/x-ndjson}, when the method {@code produces} only that, or the request's {@code Accept}
+ * asks for it and not for SSE). The response ends when the channel is closed and drained; see
+ * {@link ChannelStream} for the other endings.
+ *
+ * <p>SSE: each value becomes one event whose data is the value converted by the application's message
+ * converters (JSON for objects, the text itself for strings); a value that is an
+ * {@link SseEmitter.SseEventBuilder} is sent as that event (names, ids, comments). NDJSON: each value is
+ * written as JSON (a {@link CharSequence} as is) followed by a line feed.
+ *
+ * <p>The writing is done by a Molt task whose token descends from the request's token (see
+ * {@link MoltRequestFilter}); the response is Spring MVC's async {@link ResponseBodyEmitter}, so it works under
+ * any servlet container, with or without virtual threads. Installed ahead of Spring's own handlers, because
+ * {@code @ResponseBody} would otherwise claim the return value.
+ */
+public class ChannelReturnValueHandler implements HandlerMethodReturnValueHandler {
+    static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
+
+    private final MoltRuntime runtime;
+    private final HandlerMethodReturnValueHandler emitterHandler;
+    private final MoltProperties.Streaming settings;
+
+    /**
+     * @param runtime the runtime the writer tasks run in
+     * @param emitterHandler Spring's handler for {@link ResponseBodyEmitter} return values, which starts the
+     *     async response
+     * @param settings deadlines and heartbeat
+     * @throws NullPointerException if an argument is null
+     */
+    public ChannelReturnValueHandler(MoltRuntime runtime, HandlerMethodReturnValueHandler emitterHandler,
+            MoltProperties.Streaming settings) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.emitterHandler = Objects.requireNonNull(emitterHandler, "emitterHandler");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public boolean supportsReturnType(MethodParameter returnType) {
+        return ReceiveChannel.class.isAssignableFrom(returnType.getParameterType());
+    }
+
+    @Override
+    public void handleReturnValue(Object returnValue, MethodParameter returnType, ModelAndViewContainer mavContainer,
+            NativeWebRequest webRequest) throws Exception {
+        if (returnValue == null) {
+            mavContainer.setRequestHandled(true);
+            return;
+        }
+        ReceiveChannel<?> channel = (ReceiveChannel<?>) returnValue;
+        HttpServletRequest request = webRequest.getNativeRequest(HttpServletRequest.class);
+        ChannelStream.Format format = request == null ? ChannelStream.Format.SSE : formatFor(request);
+        Long timeout = settings.getTimeout() == null ? -1L : Math.max(1L, settings.getTimeout().toMillis());
+        ResponseBodyEmitter emitter = format == ChannelStream.Format.SSE ? new SseEmitter(timeout) : new NdjsonEmitter(timeout);
+
+        CancelToken requestToken = request == null ? null : MoltRequestFilter.requestToken(request);
+        // Without the request filter the stream gets its own token, cancelled when the response ends.
+        CancelToken owner = requestToken != null ? requestToken : runtime.rootToken().child();
+        if (requestToken == null) {
+            emitter.onCompletion(owner::cancel);
+            emitter.onTimeout(owner::cancel);
+            emitter.onError(owner::cancel);
+        }
+        emitterHandler.handleReturnValue(emitter, returnType, mavContainer, webRequest);
+        ChannelStream stream = new ChannelStream(channel, emitter, format, owner, settings.getSendTimeout(),
+                settings.getHeartbeat());
+        try {
+            runtime.run(() -> Molt.withToken(owner, () -> Molt.spawn("molt-stream-writer", stream::run)));
+        } catch (RejectedExecutionException e) {
+            // The runtime is shutting down: the response has started, so end it rather than throw.
+            owner.cancel(e);
+            emitter.completeWithError(e);
+        }
+    }
+
+    static ChannelStream.Format formatFor(HttpServletRequest request) {
+        boolean sseAllowed = true;
+        boolean ndjsonAllowed = true;
+        if (request.getAttribute(HandlerMapping.PRODUCIBLE_MEDIA_TYPES_ATTRIBUTE) instanceof Collection<?> producible
+                && !producible.isEmpty()) {
+            sseAllowed = producible.stream().anyMatch(t -> t instanceof MediaType m && m.isCompatibleWith(MediaType.TEXT_EVENT_STREAM));
+            ndjsonAllowed = producible.stream().anyMatch(t -> t instanceof MediaType m && m.isCompatibleWith(NDJSON));
+        }
+        if (ndjsonAllowed && !sseAllowed) {
+            return ChannelStream.Format.NDJSON;
+        }
+        if (ndjsonAllowed) {
+            String accept = request.getHeader("Accept");
+            if (accept != null) {
+                try {
+                    List<MediaType> accepted = MediaType.parseMediaTypes(accept);
+                    org.springframework.util.MimeTypeUtils.sortBySpecificity(accepted);
+                    for (MediaType m : accepted) {
+                        if (m.isWildcardType() || m.isWildcardSubtype()) {
+                            continue;
+                        }
+                        if (m.isCompatibleWith(NDJSON)) {
+                            return ChannelStream.Format.NDJSON;
+                        }
+                        if (m.isCompatibleWith(MediaType.TEXT_EVENT_STREAM)) {
+                            return ChannelStream.Format.SSE;
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    // An unparsable Accept header: fall back to SSE.
+                }
+            }
+        }
+        return ChannelStream.Format.SSE;
+    }
+
+    /** A {@link ResponseBodyEmitter} whose response is {@code application/x-ndjson}. */
+    static final class NdjsonEmitter extends ResponseBodyEmitter {
+        NdjsonEmitter(Long timeout) {
+            super(timeout);
+        }
+
+        @Override
+        protected void extendResponse(ServerHttpResponse outputMessage) {
+            super.extendResponse(outputMessage);
+            if (outputMessage.getHeaders().getContentType() == null) {
+                outputMessage.getHeaders().setContentType(NDJSON);
+            }
+        }
+    }
+}

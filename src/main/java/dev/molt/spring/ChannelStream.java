@@ -1,0 +1,144 @@
+package dev.molt.spring;
+
+import dev.molt.CancelToken;
+import dev.molt.CancelledException;
+import dev.molt.ChannelClosedException;
+import dev.molt.ReceiveChannel;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Copies one {@link ReceiveChannel} to one client: the body of the writer task of a streamed response.
+ *
+ * <p>One writer task per stream, so a client that stops reading blocks only its own writer. Each write has a
+ * deadline ({@code sendTimeout}): if it has not finished by then, the stream is aborted (see {@link #abort}).
+ * The channel is the only buffer between producer and client (besides the socket's): the producer's
+ * {@code send} blocks when the client falls behind by the channel's capacity.
+ *
+ * <p>How a stream ends:
+ * <ul>
+ *   <li>the channel is closed and drained: the response completes normally;</li>
+ *   <li>the channel is closed with a reason: the response completes with that error;</li>
+ *   <li>a write fails (the client went away), or misses its deadline: {@code owner} (the request's token, which
+ *       the producer descends from) is cancelled with that failure as the reason, so the producer's next channel
+ *       operation throws {@code CancelledException};</li>
+ *   <li>the writer's token is cancelled (request token cancelled by the container, a request timeout, the
+ *       runtime's shutdown): the response completes normally.</li>
+ * </ul>
+ */
+final class ChannelStream {
+    private static final Logger log = LoggerFactory.getLogger(ChannelStream.class);
+
+    /** The two wire formats. */
+    enum Format {
+        SSE,
+        NDJSON
+    }
+
+    private final ReceiveChannel<?> channel;
+    private final ResponseBodyEmitter emitter;
+    private final Format format;
+    private final CancelToken owner;
+    private final Duration sendTimeout;
+    private final Duration heartbeat;
+
+    ChannelStream(ReceiveChannel<?> channel, ResponseBodyEmitter emitter, Format format, CancelToken owner,
+            Duration sendTimeout, Duration heartbeat) {
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.emitter = Objects.requireNonNull(emitter, "emitter");
+        this.format = Objects.requireNonNull(format, "format");
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.sendTimeout = Objects.requireNonNull(sendTimeout, "sendTimeout");
+        this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+    }
+
+    /** The writer task's body; runs under a token that descends from {@code owner}. */
+    void run() throws InterruptedException {
+        boolean beat = format == Format.SSE && !heartbeat.isZero();
+        try {
+            while (true) {
+                Object value = beat ? channel.recv(heartbeat) : channel.recv();
+                if (!write(value)) {
+                    return;
+                }
+            }
+        } catch (ChannelClosedException e) {
+            if (e.getCause() == null) {
+                emitter.complete();
+            } else {
+                emitter.completeWithError(e.getCause());
+            }
+        } catch (CancelledException e) {
+            // The request ended, timed out, or the runtime is shutting down: end the response cleanly.
+            emitter.complete();
+        }
+    }
+
+    /** Writes one value (null: a heartbeat) within the deadline; false if the stream is dead. */
+    private boolean write(Object value) {
+        CancelToken deadline = owner.childWithTimeout(sendTimeout);
+        // The callback runs in the deadline timer's thread, which must never block: completing the emitter takes
+        // the lock the stuck write holds, so it is done in a thread of its own.
+        try (AutoCloseable watch = deadline.onCancel(() -> {
+            if (deadline.reason() instanceof TimeoutException) {
+                TimeoutException e = new TimeoutException("a write to the client took longer than " + sendTimeout);
+                owner.cancel(e);
+                Thread.ofVirtual().name("molt-stream-abort").start(() -> abort(e));
+            }
+        })) {
+            send(value);
+            return !deadline.cancelled() || !(deadline.reason() instanceof TimeoutException);
+        } catch (IOException | RuntimeException e) {
+            abort(e);
+            return false;
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // only close() of the watch, which never throws
+        } finally {
+            deadline.cancel(); // leaves owner's children and the deadline timer at once
+        }
+    }
+
+    private void send(Object value) throws IOException {
+        if (value == null) {
+            ((SseEmitter) emitter).send(SseEmitter.event().comment(""));
+        } else if (format == Format.SSE) {
+            SseEmitter sse = (SseEmitter) emitter;
+            if (value instanceof SseEmitter.SseEventBuilder event) {
+                sse.send(event);
+            } else {
+                sse.send(value);
+            }
+        } else {
+            MediaType type = value instanceof CharSequence ? MediaType.TEXT_PLAIN : MediaType.APPLICATION_JSON;
+            // One call, so the value and its line end are written and flushed together.
+            Set<ResponseBodyEmitter.DataWithMediaType> line = new LinkedHashSet<>(4);
+            line.add(new ResponseBodyEmitter.DataWithMediaType(value, type));
+            line.add(new ResponseBodyEmitter.DataWithMediaType("\n", MediaType.TEXT_PLAIN));
+            emitter.send(line);
+        }
+    }
+
+    /**
+     * The client is gone or too slow: cancel the request's token (the producer descends from it), and end the
+     * response. A writer blocked in the container's write stays blocked until the container gives up on the
+     * connection (its own write timeout); by then nothing else waits for it.
+     */
+    private void abort(Throwable reason) {
+        log.debug("Ending a channel stream: {}", reason.toString());
+        owner.cancel(reason);
+        try {
+            emitter.completeWithError(reason);
+        } catch (RuntimeException e) {
+            log.debug("Completing an aborted stream failed", e);
+        }
+    }
+}
