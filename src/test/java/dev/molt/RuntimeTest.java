@@ -74,7 +74,7 @@ class RuntimeTest {
         MoltRuntime rt = MoltRuntime.create();
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        Task<Void> stubborn = rt.run(() -> spawn(() -> {
+        Task<Void> stubborn = rt.run(() -> spawn("stubborn", () -> {
             withToken(CancelToken.never(), () -> {
                 started.countDown();
                 release.await();
@@ -83,9 +83,14 @@ class RuntimeTest {
         }));
         started.await();
         assertThat(rt.shutdown(Duration.ofMillis(50))).isFalse();
+        assertThat(rt.dump().allTasks()).as("a cancelled task that still runs is in the dump")
+                .extracting(TaskDump.TaskNode::name).containsExactly("stubborn");
+        assertThat(rt.dump().root().cancelled()).isTrue();
         release.countDown();
         stubborn.join();
         assertThat(rt.shutdown(Duration.ofSeconds(10))).isTrue();
+        assertThat(rt.dump().allTasks()).isEmpty();
+        assertThat(((Token) rt.rootToken()).listenerCount()).as("ended tasks leave a cancelled parent too").isZero();
     }
 
     @Test

@@ -18,13 +18,13 @@ import java.util.concurrent.TimeoutException;
  * <h2>State</h2>
  * {@code cancellation} is null until the token is cancelled, then set once by CAS (first reason wins).
  * {@code listeners} holds who must hear of it: {@code null} (none), a single {@link CancelListener}, a
- * {@link ConcurrentHashMap} used as a set (two or more), or {@link #CLOSED} once the token is cancelled.
+ * {@link ConcurrentHashMap} used as a set (two or more), or a {@link Closed} once the token is cancelled.
  * Children are listeners like any other, so the tree is kept only top-down, plus a {@code parent} pointer used
  * to leave the parent's set again. No lock is taken anywhere, so spawning and ending tasks in the same scope
  * from many threads does not serialize.
  *
  * <h2>Why no listener is lost</h2>
- * The canceller first sets {@code cancellation}, then swaps {@code listeners} to {@code CLOSED} and tells
+ * The canceller first sets {@code cancellation}, then swaps {@code listeners} to a {@code Closed} and tells
  * everyone it got. A registrant first publishes itself in {@code listeners}, then reads {@code cancellation};
  * if it is set, it tells itself. Either the canceller's swap saw the registrant, or the registrant's read saw
  * the cancellation (both are volatile accesses in a total order), so every listener hears of it at least
@@ -32,7 +32,38 @@ import java.util.concurrent.TimeoutException;
  */
 public class Token implements CancelToken, CancelListener {
 
-    private static final Object CLOSED = new Object();
+    /**
+     * What {@code listeners} holds once the token is cancelled: it refuses new listeners (they are told at once),
+     * but keeps the ones registered at that moment, so that tasks still running in a cancelled tree stay visible
+     * to the dump; each leaves it when it ends, as it would have left the live set.
+     */
+    private static final class Closed {
+        static final VarHandle REMAINING;
+
+        static {
+            try {
+                REMAINING = MethodHandles.lookup().findVarHandle(Closed.class, "remaining", Object.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /** A single listener, a ConcurrentHashMap set, or null. */
+        volatile Object remaining;
+
+        Closed(Object remaining) {
+            this.remaining = remaining;
+        }
+
+        void remove(Object l) {
+            Object r = remaining;
+            if (r == l) {
+                REMAINING.compareAndSet(this, l, null);
+            } else if (r instanceof ConcurrentHashMap<?, ?> set) {
+                set.remove(l);
+            }
+        }
+    }
     private static final Token NEVER = new Token(null);
     private static final VarHandle CANCELLATION;
     private static final VarHandle LISTENERS;
@@ -209,16 +240,22 @@ public class Token implements CancelToken, CancelListener {
     }
 
     private void tellListeners(Cancellation c, ArrayDeque<Token> pending) {
-        Object ls = LISTENERS.getAndSet(this, CLOSED);
+        Object ls;
+        do {
+            ls = listeners;
+        } while (!(ls instanceof Closed) && !LISTENERS.compareAndSet(this, ls, new Closed(ls)));
         if (ls instanceof ConcurrentHashMap<?, ?> set) {
             for (Object l : set.keySet()) {
                 tell(l, c, pending);
             }
-        } else if (ls != null && ls != CLOSED) {
+        } else if (ls != null && !(ls instanceof Closed)) {
             tell(ls, c, pending);
         }
-        // A cancelled token needs nothing more from its parent.
-        detach();
+        // Cancelled alone, a token needs nothing more from its live parent; under a cancelled parent it stays
+        // listed there (see Closed) until its owner ends.
+        if (parent != null && !parent.cancelled()) {
+            detach();
+        }
     }
 
     private static void tell(Object listener, Cancellation c, ArrayDeque<Token> pending) {
@@ -246,7 +283,7 @@ public class Token implements CancelToken, CancelListener {
     public void addListener(CancelListener l) {
         for (;;) {
             Object cur = listeners;
-            if (cur == CLOSED) {
+            if (cur instanceof Closed) {
                 break;
             }
             Object next;
@@ -284,6 +321,8 @@ public class Token implements CancelToken, CancelListener {
             } else {
                 if (cur instanceof ConcurrentHashMap<?, ?> set) {
                     set.remove(l);
+                } else if (cur instanceof Closed closed) {
+                    closed.remove(l);
                 }
                 return;
             }
@@ -293,9 +332,12 @@ public class Token implements CancelToken, CancelListener {
     /** Calls {@code action} with every listener registered now (weakly consistent): for the task dump. */
     void forEachListener(java.util.function.Consumer<Object> action) {
         Object cur = listeners;
+        if (cur instanceof Closed closed) {
+            cur = closed.remaining;
+        }
         if (cur instanceof ConcurrentHashMap<?, ?> set) {
             set.keySet().forEach(action);
-        } else if (cur != null && cur != CLOSED) {
+        } else if (cur != null) {
             action.accept(cur);
         }
     }
@@ -308,7 +350,10 @@ public class Token implements CancelToken, CancelListener {
     /** How many listeners are registered now: for tests and the task dump. */
     public int listenerCount() {
         Object cur = listeners;
-        if (cur == null || cur == CLOSED) {
+        if (cur instanceof Closed closed) {
+            cur = closed.remaining;
+        }
+        if (cur == null) {
             return 0;
         }
         return cur instanceof ConcurrentHashMap<?, ?> set ? set.size() : 1;
