@@ -27,7 +27,7 @@ final class ScopeToken extends Token {
 
     @Override
     void onCancelled(Cancellation c) {
-        if (owner != null) {
+        if (owner != null && owner != Thread.currentThread()) { // a self-unpark would leave a stray permit
             LockSupport.unpark(owner);
         }
     }

@@ -40,7 +40,7 @@ final class TaskToken extends Token implements Context {
             t.interruptForCancel(); // also wakes a park
         } else {
             Thread th = t.thread();
-            if (th != null) {
+            if (th != null && th != Thread.currentThread()) { // a self-unpark would leave a stray permit
                 LockSupport.unpark(th);
             }
         }
