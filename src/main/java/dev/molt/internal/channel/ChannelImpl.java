@@ -1,6 +1,5 @@
 package dev.molt.internal.channel;
 
-import dev.molt.CancelledException;
 import dev.molt.Channel;
 import dev.molt.ChannelClosedException;
 import dev.molt.Overflow;
@@ -12,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -74,6 +72,22 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     // ---------------------------------------------------------------- locked primitives (shared with select)
+
+    /** Lock-hold times are a few dozen nanoseconds, so a short spin on tryLock beats parking in the lock. */
+    private static final int LOCK_SPINS = Integer.getInteger("dev.molt.channel.lockSpins", 0);
+
+    void acquire() {
+        if (lock.tryLock()) {
+            return;
+        }
+        for (int i = LOCK_SPINS; i > 0; i--) {
+            Thread.onSpinWait();
+            if (lock.tryLock()) {
+                return;
+            }
+        }
+        lock.lock();
+    }
 
     boolean closedLocked() {
         return closed;
@@ -146,8 +160,12 @@ public final class ChannelImpl<T> implements Channel<T> {
         return null;
     }
 
-    void enqueueLocked(Node n) {
-        (n.send ? senders : receivers).add(n);
+    /** Enqueues {@code n}; returns whether its queue was empty before. */
+    boolean enqueueLocked(Node n) {
+        WaitQueue q = n.send ? senders : receivers;
+        boolean alone = q.isEmpty();
+        q.add(n);
+        return alone;
     }
 
     /** Reads and clears what the locked section left to do after unlocking. */
@@ -175,7 +193,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** Takes {@code n} out of its queue if it is still there (a waiter that leaves, a select that ended). */
     void unlink(Node n) {
-        lock.lock();
+        acquire();
         try {
             WaitQueue q = n.queue;
             if (q != null) {
@@ -201,6 +219,11 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     ChannelClosedException closedForSend() {
         return new ChannelClosedException("send on a closed channel", reason);
+    }
+
+    /** Whether the channel was closed with a reason (then iteration ends with an exception). */
+    boolean closedWithReason() {
+        return reason != null;
     }
 
     ChannelClosedException closedForRecv() {
@@ -234,7 +257,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Waiter w;
         Node wake;
         Object drop;
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 throw closedForSend();
@@ -247,6 +270,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 return false;
             } else {
                 w = new Waiter(Thread.currentThread(), this, true, value);
+                w.alone = senders.isEmpty();
                 senders.add(w);
                 wake = null;
                 drop = null;
@@ -273,7 +297,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Objects.requireNonNull(value, "value");
         Node wake;
         Object drop;
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 throw closedForSend();
@@ -297,7 +321,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Node wake = null;
         Object drop = null;
         boolean wasClosed = false;
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 wasClosed = true;
@@ -336,6 +360,18 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @SuppressWarnings("unchecked")
     private T recvBlocking(boolean timed, long nanos) throws InterruptedException {
+        Object v = receive(timed, nanos);
+        if (v == CLOSED) {
+            throw closedForRecv();
+        }
+        return (T) v;
+    }
+
+    /** What {@link #receive} returns for a closed, drained channel: iteration ends without an exception. */
+    static final Object CLOSED = new Object();
+
+    /** A blocking receive: the value, {@link #CLOSED}, or null on timeout. */
+    Object receive(boolean timed, long nanos) throws InterruptedException {
         Token token = currentToken();
         token.throwIfCancelled();
         if (Thread.interrupted()) {
@@ -344,17 +380,18 @@ public final class ChannelImpl<T> implements Channel<T> {
         Waiter w = null;
         Object v;
         Node wake = null;
-        lock.lock();
+        acquire();
         try {
             v = pollLocked();
             if (v != null) {
                 wake = takeWake();
             } else if (closed) {
-                throw closedForRecv();
+                return CLOSED;
             } else if (timed && nanos == 0) {
                 return null;
             } else {
                 w = new Waiter(Thread.currentThread(), this, false, null);
+                w.alone = receivers.isEmpty();
                 receivers.add(w);
             }
         } finally {
@@ -362,16 +399,13 @@ public final class ChannelImpl<T> implements Channel<T> {
         }
         if (w == null) {
             afterUnlock(wake, null);
-            return (T) v;
+            return v;
         }
         Node n = w.await(token, timed, nanos);
         if (n == null) {
             return null;
         }
-        if (n.closed) {
-            throw closedForRecv();
-        }
-        return (T) n.item;
+        return n.closed ? CLOSED : n.item;
     }
 
     @Override
@@ -379,7 +413,7 @@ public final class ChannelImpl<T> implements Channel<T> {
     public T tryRecv() {
         Object v;
         Node wake;
-        lock.lock();
+        acquire();
         try {
             v = pollLocked();
             if (v == null) {
@@ -402,7 +436,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         AsyncWaiter<T> w = null;
         Object v;
         Node wake = null;
-        lock.lock();
+        acquire();
         try {
             v = pollLocked();
             if (v != null) {
@@ -437,7 +471,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     private void closeWith(Throwable why) {
         ArrayList<Node> woken = new ArrayList<>();
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 return;
@@ -482,45 +516,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public Iterator<T> iterator() {
-        return new Iterator<>() {
-            private T next;
-            private boolean done;
-
-            @Override
-            public boolean hasNext() {
-                if (next != null) {
-                    return true;
-                }
-                if (done) {
-                    return false;
-                }
-                try {
-                    next = recv();
-                    return true;
-                } catch (ChannelClosedException e) {
-                    done = true;
-                    if (e.getCause() != null) {
-                        throw e;
-                    }
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    CancelledException c = new CancelledException("interrupted while receiving from a channel");
-                    c.initCause(e);
-                    throw c;
-                }
-            }
-
-            @Override
-            public T next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("the channel is closed and drained");
-                }
-                T v = next;
-                next = null;
-                return v;
-            }
-        };
+        return new ChannelIterator<>(this);
     }
 
     @Override
@@ -541,7 +537,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (!closed) {
             return false;
         }
-        lock.lock();
+        acquire();
         try {
             return buffer == null || buffer.isEmpty();
         } finally {
@@ -559,7 +555,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (buffer == null) {
             return 0;
         }
-        lock.lock();
+        acquire();
         try {
             return buffer.size();
         } finally {
@@ -574,7 +570,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** How many operations wait to send and to receive now (stale select nodes included): for tests. */
     public int[] waiting() {
-        lock.lock();
+        acquire();
         try {
             return new int[] {senders.size(), receivers.size()};
         } finally {
@@ -584,7 +580,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public String toString() {
-        lock.lock();
+        acquire();
         try {
             String cap = capacity == UNLIMITED ? "unlimited" : Integer.toString(capacity);
             String state = !closed ? "open"
