@@ -1,0 +1,198 @@
+package dev.molt.net;
+
+import dev.molt.CancelToken;
+import dev.molt.CancelledException;
+import dev.molt.Channel;
+import dev.molt.ChannelClosedException;
+import dev.molt.Molt;
+import dev.molt.ReceiveChannel;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP exchange, run in the server's own request thread (no second thread per request): the thread is bound to
+ * the server's runtime and to the request's token, and the handler runs in a scope under it, so it behaves as a
+ * Molt task (cancellation, {@code Molt.cancelled()}, structured children) without a hop to another thread.
+ */
+final class Exchange {
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+    private static final byte[] SSE_HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final MoltServer server;
+    private final ServerRequest hreq;
+    private final ServerResponse hres;
+    private final CancelToken token;
+    /** Set by the writer when the client went away, so the end of the exchange knows why it was cancelled. */
+    private volatile boolean clientGone;
+
+    private Exchange(MoltServer server, ServerRequest hreq, ServerResponse hres, CancelToken token) {
+        this.server = server;
+        this.hreq = hreq;
+        this.hres = hres;
+        this.token = token;
+    }
+
+    static void handle(MoltServer server, HttpHandler handler, ServerRequest hreq, ServerResponse hres) {
+        if (!server.enterRequest()) {
+            hres.status(503).header(HeaderNames.CONNECTION, "close").send("server is stopping");
+            return;
+        }
+        CancelToken token = server.newRequestToken();
+        HandlerThreadInterrupter interrupter = new HandlerThreadInterrupter(Thread.currentThread());
+        AutoCloseable registration = token.onCancel(interrupter);
+        Exchange ex = new Exchange(server, hreq, hres, token);
+        try {
+            server.runtime().run(() -> Molt.withToken(token, () -> Molt.scope(s -> {
+                ex.respond(handler.handle(new Request(hreq, token)));
+                return null;
+            })));
+        } catch (Throwable t) {
+            ex.fail(t);
+        } finally {
+            close(registration);
+            interrupter.finish();
+            token.cancel(); // detaches the request token from the server's: nothing of the request stays reachable
+            server.exitRequest();
+        }
+    }
+
+    private void respond(Response r) throws Exception {
+        if (r == null) {
+            hres.status(204).send();
+            return;
+        }
+        hres.status(r.status());
+        for (Map.Entry<String, String> h : r.headers().entrySet()) {
+            hres.header(h.getKey(), h.getValue());
+        }
+        if (!r.isStreamed()) {
+            hres.send(r.bytesBody());
+            return;
+        }
+        ReceiveChannel<?> ch = r.streamChannel();
+        if (ch == null) {
+            ch = startProducer(r.producer(), r.producerCapacity());
+        }
+        writeStream(r, ch);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ReceiveChannel<?> startProducer(Producer<?> producer, int capacity) {
+        Channel ch = Molt.channel(capacity);
+        Molt.spawn("molt-response-producer", () -> {
+            try {
+                ((Producer) producer).produce(ch);
+                ch.close();
+            } catch (Throwable t) {
+                ch.close(t);
+                throw t;
+            }
+        });
+        return ch;
+    }
+
+    /**
+     * Drains the channel into the response. Flushes only when the channel has nothing ready (a fast producer is
+     * batched, a slow one seen at once); blocks in the socket write when the client reads slowly, which leaves the
+     * channel full and so blocks the producer. A failed write means the client went away: the request's token is
+     * cancelled, which cancels the producer.
+     */
+    private void writeStream(Response r, ReceiveChannel<?> ch) throws Exception {
+        Duration heartbeat = r.isSse() ? server.sseHeartbeat() : null;
+        OutputStream out = hres.outputStream();
+        try {
+            while (true) {
+                Object v;
+                try {
+                    v = ch.tryRecv();
+                    if (v == null) {
+                        out.flush();
+                        v = heartbeat == null ? ch.recv() : ch.recv(heartbeat);
+                    }
+                } catch (ChannelClosedException closed) {
+                    if (closed.getCause() != null) {
+                        throw abort("the response stream failed", closed.getCause());
+                    }
+                    break;
+                }
+                out.write(v == null ? SSE_HEARTBEAT : r.encode(v));
+            }
+            out.close();
+        } catch (IOException | UncheckedIOException | CloseConnectionException e) {
+            if (e instanceof CloseConnectionException cce && cce.getCause() == null && !clientGone) {
+                throw e;
+            }
+            clientGone = true;
+            token.cancel(new CancelledException("the client went away"));
+            throw new CloseConnectionException("client went away", e);
+        }
+    }
+
+    private CloseConnectionException abort(String what, Throwable cause) {
+        if (cause instanceof CancelledException) {
+            return new CloseConnectionException(what + ": cancelled");
+        }
+        LOG.error("{} {}: {}", hreq.prologue().method().text(), hreq.path().path(), what, cause);
+        return new CloseConnectionException(what, cause);
+    }
+
+    /** Maps what ended the exchange to an answer; logs at ERROR only real failures. */
+    private void fail(Throwable t) {
+        RequestException re = find(t, RequestException.class);
+        if (re != null) {
+            throw re; // Helidon answers it (413, 400, ...) and keeps serving others
+        }
+        CloseConnectionException cce = find(t, CloseConnectionException.class);
+        if (cce != null || clientGone) {
+            throw cce != null ? cce : new CloseConnectionException("client went away");
+        }
+        if (hres.isSent()) {
+            if (!(find(t, CancelledException.class) != null)) {
+                LOG.error("{} {} failed after the response was sent", hreq.prologue().method().text(),
+                        hreq.path().path(), t);
+            }
+            throw new CloseConnectionException("exchange failed after the response was sent", t);
+        }
+        if (find(t, CancelledException.class) != null || t instanceof InterruptedException) {
+            boolean stopping = server.isStopping();
+            LOG.debug("{} {} cancelled ({})", hreq.prologue().method().text(), hreq.path().path(),
+                    stopping ? "server stopping" : "request timeout");
+            hres.status(503).header(HeaderNames.CONNECTION, "close")
+                    .send(stopping ? "server is stopping" : "request timed out");
+            return;
+        }
+        LOG.error("{} {} failed", hreq.prologue().method().text(), hreq.path().path(), t);
+        hres.status(500).send("internal server error");
+    }
+
+    private static <E extends Throwable> E find(Throwable t, Class<E> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
