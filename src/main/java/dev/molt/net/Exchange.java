@@ -49,18 +49,20 @@ final class Exchange {
             return;
         }
         CancelToken token = server.newRequestToken();
+        // Registered on the scope's token (not the request's), so that when the interrupt lands, the token the
+        // handler sees is already cancelled: a parent marks its children and runs its callbacks in no fixed order.
         HandlerThreadInterrupter interrupter = new HandlerThreadInterrupter(Thread.currentThread());
-        AutoCloseable registration = token.onCancel(interrupter);
         Exchange ex = new Exchange(server, hreq, hres, token);
         try {
             server.runtime().run(() -> Molt.withToken(token, () -> Molt.scope(s -> {
-                ex.respond(handler.handle(new Request(hreq, token)));
+                try (AutoCloseable registration = s.token().onCancel(interrupter)) {
+                    ex.respond(handler.handle(new Request(hreq, token)));
+                }
                 return null;
             })));
         } catch (Throwable t) {
             ex.fail(t);
         } finally {
-            close(registration);
             interrupter.finish();
             token.cancel(); // detaches the request token from the server's: nothing of the request stays reachable
             server.exitRequest();

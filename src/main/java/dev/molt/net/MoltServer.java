@@ -7,6 +7,7 @@ import dev.molt.Scope;
 import dev.molt.Task;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
@@ -14,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,7 +52,10 @@ public final class MoltServer implements AutoCloseable {
     private final Task<Void> serverTask;
     private final Scope scope;
     private final WebServer webServer;
+    private static final Duration SESSION_WATCH_PERIOD = Duration.ofMillis(200);
+
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Set<ServerWsListener> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CompletableFuture<Boolean> stopped = new CompletableFuture<>();
 
@@ -60,7 +66,11 @@ public final class MoltServer implements AutoCloseable {
         this.serverTask = runtime.run(() -> Molt.spawn("molt-server-" + b.port, () -> {
             Molt.scope(s -> {
                 scopeRef.complete(s);
-                sleepUntilCancelled();
+                if (b.wsRoutes.isEmpty()) {
+                    sleepUntilCancelled();
+                } else {
+                    watchSessions();
+                }
                 return null;
             });
         }));
@@ -81,13 +91,24 @@ public final class MoltServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends the sessions whose connection Helidon closed without calling the listener (one watcher for all
+     * sessions is cheaper than a thread per session).
+     */
+    private void watchSessions() throws InterruptedException {
+        while (true) {
+            Molt.sleep(SESSION_WATCH_PERIOD);
+            sessions.removeIf(session -> !session.checkConnection());
+        }
+    }
+
     private WebServer buildWebServer(Builder b) {
         HttpRouting.Builder routing = HttpRouting.builder();
         for (Route r : b.routes) {
             HttpHandler h = r.handler();
             routing.route(Method.create(r.method()), r.path(), (req, res) -> Exchange.handle(this, h, req, res));
         }
-        WebServer.Builder wb = WebServer.builder()
+        WebServerConfig.Builder wb = WebServer.builder()
                 .host(b.host)
                 .port(b.port)
                 .routing(routing)
@@ -217,6 +238,18 @@ public final class MoltServer implements AutoCloseable {
         return config.sseHeartbeat;
     }
 
+    Set<ServerWsListener> sessions() {
+        return sessions;
+    }
+
+    Duration wsPingInterval() {
+        return config.wsPing;
+    }
+
+    int maxWebSocketMessage() {
+        return config.maxWsFrame;
+    }
+
     int wsInboundCapacity() {
         return config.wsInbound;
     }
@@ -249,6 +282,7 @@ public final class MoltServer implements AutoCloseable {
         private int maxWsFrame = 64 * 1024;
         private int wsInbound = 16;
         private int wsOutbound = 16;
+        private Duration wsPing = Duration.ofSeconds(30);
         private final List<Route> routes = new ArrayList<>();
         private final List<WsRoute> wsRoutes = new ArrayList<>();
 
@@ -349,7 +383,8 @@ public final class MoltServer implements AutoCloseable {
         }
 
         /**
-         * The largest WebSocket frame in bytes (default 64 KiB); a larger one closes the session with 1009.
+         * The largest WebSocket frame, and message, in bytes (default 64 KiB); a larger one closes the session with
+         * 1009.
          *
          * @param bytes the limit
          * @return this builder
@@ -378,6 +413,19 @@ public final class MoltServer implements AutoCloseable {
             }
             this.wsInbound = inbound;
             this.wsOutbound = outbound;
+            return this;
+        }
+
+        /**
+         * How often an idle WebSocket session pings its peer (default 30 s): a peer that vanished without closing
+         * is found at the latest one period later.
+         *
+         * @param period the period
+         * @return this builder
+         * @throws IllegalArgumentException if {@code period} is not positive
+         */
+        public Builder webSocketPingInterval(Duration period) {
+            this.wsPing = positive(period, "period");
             return this;
         }
 
