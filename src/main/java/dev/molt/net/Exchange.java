@@ -35,6 +35,8 @@ final class Exchange {
     private final CancelToken token;
     /** Set by the writer when the client went away, so the end of the exchange knows why it was cancelled. */
     private volatile boolean clientGone;
+    /** The response body stream, once streaming began: after that no status can be sent, only the stream cut. */
+    private OutputStream stream;
 
     private Exchange(MoltServer server, ServerRequest hreq, ServerResponse hres, CancelToken token) {
         this.server = server;
@@ -96,9 +98,13 @@ final class Exchange {
             try {
                 ((Producer) producer).produce(ch);
                 ch.close();
+            } catch (CancelledException e) {
+                ch.close(e);
+                throw e;
             } catch (Throwable t) {
+                // Not rethrown: that would cancel the writer before it sent what came before the failure. The
+                // writer drains the channel, then cuts the response and logs the failure.
                 ch.close(t);
-                throw t;
             }
         });
         return ch;
@@ -113,7 +119,13 @@ final class Exchange {
     private void writeStream(Response r, ReceiveChannel<?> ch) throws Exception {
         Duration heartbeat = r.isSse() ? server.sseHeartbeat() : null;
         OutputStream out = hres.outputStream();
+        stream = out;
+        Throwable failure = null;
         try {
+            if (heartbeat != null) {
+                out.write(SSE_HEARTBEAT); // commits the status and headers now: an SSE client sees them at once
+                out.flush();
+            }
             while (true) {
                 Object v;
                 try {
@@ -123,21 +135,21 @@ final class Exchange {
                         v = heartbeat == null ? ch.recv() : ch.recv(heartbeat);
                     }
                 } catch (ChannelClosedException closed) {
-                    if (closed.getCause() != null) {
-                        throw abort("the response stream failed", closed.getCause());
-                    }
+                    failure = closed.getCause();
                     break;
                 }
                 out.write(v == null ? SSE_HEARTBEAT : r.encode(v));
             }
-            out.close();
-        } catch (IOException | UncheckedIOException | CloseConnectionException e) {
-            if (e instanceof CloseConnectionException cce && cce.getCause() == null && !clientGone) {
-                throw e;
+            if (failure == null) {
+                out.close();
             }
+        } catch (IOException | UncheckedIOException | CloseConnectionException e) {
             clientGone = true;
             token.cancel(new CancelledException("the client went away"));
             throw new CloseConnectionException("client went away", e);
+        }
+        if (failure != null) {
+            throw abort("the response stream failed", failure);
         }
     }
 
@@ -155,11 +167,18 @@ final class Exchange {
         if (re != null) {
             throw re; // Helidon answers it (413, 400, ...) and keeps serving others
         }
+        if (stream != null && !clientGone) {
+            try {
+                stream.flush(); // what was produced before the failure still reaches the client
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("flush before abort failed", e);
+            }
+        }
         CloseConnectionException cce = find(t, CloseConnectionException.class);
         if (cce != null || clientGone) {
             throw cce != null ? cce : new CloseConnectionException("client went away");
         }
-        if (hres.isSent()) {
+        if (hres.isSent() || stream != null) {
             if (!(find(t, CancelledException.class) != null)) {
                 LOG.error("{} {} failed after the response was sent", hreq.prologue().method().text(),
                         hreq.path().path(), t);
