@@ -156,7 +156,7 @@ public final class MoltServer implements AutoCloseable {
      * {@code grace} again); then the listener closes. Idempotent: a second call waits for the first.
      *
      * @param grace how long in-flight work may take to finish before it is cancelled
-     * @return whether everything ended within the time given
+     * @return whether everything ended, by itself or once cancelled, within the time given
      * @throws InterruptedException if interrupted while waiting
      * @throws NullPointerException if {@code grace} is null
      * @throws IllegalArgumentException if {@code grace} is negative

@@ -213,20 +213,22 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
         try {
             Molt.scope(s -> {
                 s.spawn("molt-ws-writer", this::writeLoop);
-                try {
-                    handler.handle(this);
-                } finally {
-                    out.close();
-                }
+                handler.handle(this);
+                out.close(); // the writer sends what is queued, then the close frame
                 return null;
             });
         } catch (CancelledException e) {
             code = server.isStopping() ? 1001 : 1000;
             reason = server.isStopping() ? "server stopping" : "normal";
         } catch (TaskFailedException e) {
-            LOG.error("WebSocket handler failed", e.getCause());
-            code = 1011;
-            reason = "server error";
+            if (isCancellation(e.getCause())) {
+                code = server.isStopping() ? 1001 : 1000;
+                reason = server.isStopping() ? "server stopping" : "normal";
+            } else {
+                LOG.error("WebSocket handler failed", e.getCause());
+                code = 1011;
+                reason = "server error";
+            }
         } finally {
             sendClose(code, reason);
             server.sessions().remove(this);
@@ -257,7 +259,9 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
                 }
             }
         } catch (ChannelClosedException drained) {
-            sendClose(1000, "normal"); // the user closed out: the session ends once the peer answers
+            if (!Molt.cancelled()) {
+                sendClose(1000, "normal"); // out was closed: the session ends once the peer answers
+            }
         } catch (CancelledException e) {
             throw e;
         } catch (RuntimeException e) { // a failed write: the peer is gone
@@ -282,6 +286,15 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
         } finally {
             sendLock.unlock();
         }
+    }
+
+    /**
+     * A cancellation can reach the handler as an interrupt a moment before its token is marked, and the scope then
+     * reports it as a failure: the session's own token tells what it was.
+     */
+    private boolean isCancellation(Throwable cause) {
+        return (cause instanceof CancelledException || cause instanceof InterruptedException)
+                && (token().cancelled() || server.isStopping());
     }
 
     private static String truncate(String reason) {

@@ -113,7 +113,7 @@ public final class TcpServer implements AutoCloseable {
      * (up to {@code grace} again). Idempotent.
      *
      * @param grace how long connections may go on
-     * @return whether everything ended in time
+     * @return whether everything ended, by itself or once cancelled, within the time given
      * @throws InterruptedException if interrupted while waiting
      * @throws NullPointerException if {@code grace} is null
      * @throws IllegalArgumentException if {@code grace} is negative
@@ -135,10 +135,10 @@ public final class TcpServer implements AutoCloseable {
         }
         try {
             acceptTask.toFuture().handle((v, x) -> null).get(Math.max(grace.toMillis(), 100), TimeUnit.MILLISECONDS);
+            return true;
         } catch (TimeoutException | ExecutionException e) {
             return false;
         }
-        return false;
     }
 
     /** Stops with a grace period of 5 seconds. */
