@@ -16,7 +16,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,9 +76,7 @@ final class Exchange {
             return;
         }
         hres.status(r.status());
-        for (Map.Entry<String, String> h : r.headers().entrySet()) {
-            hres.header(h.getKey(), h.getValue());
-        }
+        r.applyHeaders(hres);
         if (!r.isStreamed()) {
             hres.send(r.bytesBody());
             return;

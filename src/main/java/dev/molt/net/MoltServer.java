@@ -5,6 +5,7 @@ import dev.molt.Molt;
 import dev.molt.MoltRuntime;
 import dev.molt.Scope;
 import dev.molt.Task;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -113,7 +114,10 @@ public final class MoltServer implements AutoCloseable {
                 .port(b.port)
                 .routing(routing)
                 .maxPayloadSize(b.maxRequestBody)
-                .shutdownGracePeriod(Duration.ofMillis(100));
+                .shutdownGracePeriod(Duration.ofMillis(100))
+                // Streams flush on purpose when the producer has nothing ready; Nagle would hold those small writes
+                // back for the client's delayed ACK (40 ms).
+                .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build());
         if (!b.wsRoutes.isEmpty()) {
             WsRouting.Builder ws = WsRouting.builder();
             for (WsRoute r : b.wsRoutes) {

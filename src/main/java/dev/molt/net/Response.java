@@ -1,6 +1,10 @@
 package dev.molt.net;
 
 import dev.molt.ReceiveChannel;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,7 +29,16 @@ public final class Response {
     static final int DEFAULT_STREAM_CAPACITY = 16;
 
     private int status = 200;
-    private final Map<String, String> headers = new LinkedHashMap<>(4);
+    private static final Header TEXT = HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8");
+    private static final Header JSON = HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/json");
+    private static final Header OCTETS = HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/octet-stream");
+    private static final Header NDJSON = HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/x-ndjson");
+    private static final Header EVENTS = HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream");
+    private static final Header NO_CACHE = HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache");
+
+    /** Prepared header values (the common case costs no parsing per response); extras in {@link #extra}. */
+    private Header contentType;
+    private Map<String, String> extra;
     private final byte[] bytes;
     private final ReceiveChannel<?> stream;
     private final Producer<?> producer;
@@ -33,21 +46,19 @@ public final class Response {
     private final Function<Object, byte[]> encoder;
     private final boolean sse;
 
-    private Response(byte[] bytes, String contentType) {
+    private Response(byte[] bytes, Header contentType) {
         this.bytes = bytes;
         this.stream = null;
         this.producer = null;
         this.capacity = 0;
         this.encoder = null;
         this.sse = false;
-        if (contentType != null) {
-            headers.put("Content-Type", contentType);
-        }
+        this.contentType = contentType;
     }
 
     @SuppressWarnings("unchecked")
     private <T> Response(ReceiveChannel<T> stream, Producer<T> producer, int capacity, Function<? super T, byte[]> encoder,
-            String contentType, boolean sse) {
+            Header contentType, boolean sse) {
         if (capacity < 0) {
             throw new IllegalArgumentException("capacity must not be negative: " + capacity);
         }
@@ -57,10 +68,7 @@ public final class Response {
         this.capacity = capacity;
         this.encoder = (Function<Object, byte[]>) encoder;
         this.sse = sse;
-        headers.put("Content-Type", contentType);
-        if (sse) {
-            headers.put("Cache-Control", "no-cache");
-        }
+        this.contentType = contentType;
     }
 
     // ---------------------------------------------------------------- whole bodies
@@ -74,7 +82,7 @@ public final class Response {
      */
     public static Response text(String text) {
         Objects.requireNonNull(text, "text");
-        return new Response(text.getBytes(StandardCharsets.UTF_8), "text/plain; charset=UTF-8");
+        return new Response(text.getBytes(StandardCharsets.UTF_8), TEXT);
     }
 
     /**
@@ -86,7 +94,7 @@ public final class Response {
      */
     public static Response json(String json) {
         Objects.requireNonNull(json, "json");
-        return new Response(json.getBytes(StandardCharsets.UTF_8), "application/json");
+        return new Response(json.getBytes(StandardCharsets.UTF_8), JSON);
     }
 
     /**
@@ -98,7 +106,7 @@ public final class Response {
      */
     public static Response bytes(byte[] body) {
         Objects.requireNonNull(body, "body");
-        return new Response(body, "application/octet-stream");
+        return new Response(body, OCTETS);
     }
 
     /**
@@ -123,7 +131,7 @@ public final class Response {
      */
     public static Response stream(ReceiveChannel<byte[]> chunks) {
         Objects.requireNonNull(chunks, "chunks");
-        return new Response(chunks, null, 0, b -> b, "application/octet-stream", false);
+        return new Response(chunks, null, 0, b -> b, OCTETS, false);
     }
 
     /**
@@ -135,7 +143,7 @@ public final class Response {
      */
     public static Response lines(ReceiveChannel<String> lines) {
         Objects.requireNonNull(lines, "lines");
-        return new Response(lines, null, 0, Response::line, "text/plain; charset=UTF-8", false);
+        return new Response(lines, null, 0, Response::line, TEXT, false);
     }
 
     /**
@@ -147,7 +155,7 @@ public final class Response {
      */
     public static Response ndjson(ReceiveChannel<String> jsonLines) {
         Objects.requireNonNull(jsonLines, "jsonLines");
-        return new Response(jsonLines, null, 0, Response::line, "application/x-ndjson", false);
+        return new Response(jsonLines, null, 0, Response::line, NDJSON, false);
     }
 
     /**
@@ -161,7 +169,7 @@ public final class Response {
      */
     public static Response sse(ReceiveChannel<SseEvent> events) {
         Objects.requireNonNull(events, "events");
-        return new Response(events, null, 0, e -> e.toWire().getBytes(StandardCharsets.UTF_8), "text/event-stream",
+        return new Response(events, null, 0, e -> e.toWire().getBytes(StandardCharsets.UTF_8), EVENTS,
                 true);
     }
 
@@ -178,7 +186,7 @@ public final class Response {
     public static Response sse(int capacity, Producer<SseEvent> producer) {
         Objects.requireNonNull(producer, "producer");
         return new Response(null, producer, capacity, (SseEvent e) -> e.toWire().getBytes(StandardCharsets.UTF_8),
-                "text/event-stream", true);
+                EVENTS, true);
     }
 
     /**
@@ -192,7 +200,7 @@ public final class Response {
      */
     public static Response stream(int capacity, Producer<byte[]> producer) {
         Objects.requireNonNull(producer, "producer");
-        return new Response(null, producer, capacity, (byte[] b) -> b, "application/octet-stream", false);
+        return new Response(null, producer, capacity, (byte[] b) -> b, OCTETS, false);
     }
 
     /**
@@ -206,7 +214,7 @@ public final class Response {
      */
     public static Response lines(int capacity, Producer<String> producer) {
         Objects.requireNonNull(producer, "producer");
-        return new Response(null, producer, capacity, Response::line, "text/plain; charset=UTF-8", false);
+        return new Response(null, producer, capacity, Response::line, TEXT, false);
     }
 
     /**
@@ -220,7 +228,7 @@ public final class Response {
      */
     public static Response ndjson(int capacity, Producer<String> producer) {
         Objects.requireNonNull(producer, "producer");
-        return new Response(null, producer, capacity, Response::line, "application/x-ndjson", false);
+        return new Response(null, producer, capacity, Response::line, NDJSON, false);
     }
 
     private static byte[] line(String s) {
@@ -253,7 +261,16 @@ public final class Response {
      * @throws NullPointerException if {@code name} or {@code value} is null
      */
     public Response header(String name, String value) {
-        headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        if (name.equalsIgnoreCase("Content-Type")) {
+            contentType = HeaderValues.create(HeaderNames.CONTENT_TYPE, value);
+            return this;
+        }
+        if (extra == null) {
+            extra = new LinkedHashMap<>(4);
+        }
+        extra.put(name, value);
         return this;
     }
 
@@ -262,9 +279,34 @@ public final class Response {
         return status;
     }
 
-    /** @return the headers set so far (live view) */
+    /** @return the headers set so far (a copy; Content-Type first) */
     public Map<String, String> headers() {
-        return headers;
+        Map<String, String> all = new LinkedHashMap<>();
+        if (contentType != null) {
+            all.put("Content-Type", contentType.get());
+        }
+        if (sse) {
+            all.put("Cache-Control", NO_CACHE.get());
+        }
+        if (extra != null) {
+            all.putAll(extra);
+        }
+        return all;
+    }
+
+    /** Writes the headers to the Helidon response. */
+    void applyHeaders(ServerResponse res) {
+        if (contentType != null) {
+            res.header(contentType);
+        }
+        if (sse) {
+            res.header(NO_CACHE);
+        }
+        if (extra != null) {
+            for (Map.Entry<String, String> h : extra.entrySet()) {
+                res.header(h.getKey(), h.getValue());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- for the server
