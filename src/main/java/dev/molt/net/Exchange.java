@@ -108,8 +108,8 @@ final class Exchange {
     }
 
     /**
-     * Drains the channel into the response. Flushes only when the channel has nothing ready (a fast producer is
-     * batched, a slow one seen at once); blocks in the socket write when the client reads slowly, which leaves the
+     * Drains the channel into the response. Flushes only when the channel has nothing ready even after the
+     * producer had a turn (a fast producer is batched, a slow one seen at once); blocks in the socket write when the client reads slowly, which leaves the
      * channel full and so blocks the producer. A failed write means the client went away: the request's token is
      * cancelled, which cancels the producer.
      */
@@ -127,6 +127,12 @@ final class Exchange {
                 Object v;
                 try {
                     v = ch.tryRecv();
+                    if (v == null) {
+                        // A producer that is ready to run gets its turn before we flush: a flush is a system call
+                        // and a packet, so a fast producer should fill the channel first (one flush per batch).
+                        Thread.yield();
+                        v = ch.tryRecv();
+                    }
                     if (v == null) {
                         out.flush();
                         v = heartbeat == null ? ch.recv() : ch.recv(heartbeat);
