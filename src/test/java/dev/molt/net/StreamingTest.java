@@ -143,18 +143,23 @@ class StreamingTest {
                     }
                 }))
                 .start()) {
-            try (Socket s = raw(server, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
-                s.setReceiveBufferSize(16 * 1024);
+            try (Socket s = new Socket()) {
+                s.setReceiveBufferSize(16 * 1024); // before connecting: it bounds the window the server can fill
+                s.setSoTimeout(10_000);
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+                s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 readUntil(s.getInputStream(), "\r\n\r\n");
                 // The client reads nothing more: the producer must stall once the socket buffers and the channel
                 // are full, instead of producing without bound.
                 long before;
                 long after = sent.get();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
                 do {
                     before = after;
                     Thread.sleep(300);
                     after = sent.get();
-                } while (after != before);
+                } while (after != before && System.nanoTime() < deadline);
+                assertThat(after).as("the producer stalled").isEqualTo(before);
                 long bytes = after * chunk.length;
                 assertThat(bytes).as("bytes produced while the client reads nothing").isLessThan(64L << 20);
                 // Reading again lets it go on.
@@ -162,7 +167,9 @@ class StreamingTest {
                 byte[] buf = new byte[64 * 1024];
                 long read = 0;
                 while (read < bytes + (1 << 20)) {
-                    read += in.read(buf);
+                    int n = in.read(buf);
+                    assertThat(n).as("the stream goes on once the client reads").isPositive();
+                    read += n;
                 }
                 assertThat(sent.get()).isGreaterThan(after);
             }

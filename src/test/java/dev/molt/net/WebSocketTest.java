@@ -144,11 +144,13 @@ class WebSocketTest {
             }).get(5, TimeUnit.SECONDS);
             long before;
             long after = sent.get();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             do {
                 before = after;
                 Thread.sleep(300);
                 after = sent.get();
-            } while (after != before);
+            } while (after != before && System.nanoTime() < deadline);
+            assertThat(after).as("the server's send stalled").isEqualTo(before);
             stalled.countDown();
             assertThat(after * msg.length()).as("bytes the server sent to a client that reads nothing")
                     .isLessThan(64L << 20);
@@ -185,11 +187,13 @@ class WebSocketTest {
                 });
                 long before;
                 long after = queued.get();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
                 do {
                     before = after;
                     Thread.sleep(300);
                     after = queued.get();
-                } while (after != before);
+                } while (after != before && System.nanoTime() < deadline);
+                assertThat(after).as("the client's send stalled").isEqualTo(before);
                 assertThat(after).as("messages the client got rid of while the server reads nothing")
                         .isLessThan(2_000);
                 release.countDown();
