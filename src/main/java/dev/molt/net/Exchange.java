@@ -5,6 +5,7 @@ import dev.molt.CancelledException;
 import dev.molt.Channel;
 import dev.molt.ChannelClosedException;
 import dev.molt.Molt;
+import dev.molt.MoltRuntime;
 import dev.molt.ReceiveChannel;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
@@ -16,6 +17,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,41 +34,58 @@ final class Exchange {
     private final MoltServer server;
     private final ServerRequest hreq;
     private final ServerResponse hres;
-    private final CancelToken token;
+    /** The request's token, set when the handler's scope starts. */
+    private volatile CancelToken token;
     /** Set by the writer when the client went away, so the end of the exchange knows why it was cancelled. */
     private volatile boolean clientGone;
     /** The response body stream, once streaming began: after that no status can be sent, only the stream cut. */
     private OutputStream stream;
 
-    private Exchange(MoltServer server, ServerRequest hreq, ServerResponse hres, CancelToken token) {
+    private Exchange(MoltServer server, ServerRequest hreq, ServerResponse hres) {
         this.server = server;
         this.hreq = hreq;
         this.hres = hres;
-        this.token = token;
     }
 
+    /**
+     * The request's token is the token of the scope the handler runs in (a child of the server's scope token), or
+     * of the {@code timeout} when a request timeout is set: no token of its own to make and detach per request.
+     */
     static void handle(MoltServer server, HttpHandler handler, ServerRequest hreq, ServerResponse hres) {
         if (!server.enterRequest()) {
             hres.status(503).header(HeaderNames.CONNECTION, "close").send("server is stopping");
             return;
         }
-        CancelToken token = server.newRequestToken();
-        // Registered on the scope's token (not the request's), so that when the interrupt lands, the token the
-        // handler sees is already cancelled: a parent marks its children and runs its callbacks in no fixed order.
         HandlerThreadInterrupter interrupter = new HandlerThreadInterrupter(Thread.currentThread());
-        Exchange ex = new Exchange(server, hreq, hres, token);
+        Exchange ex = new Exchange(server, hreq, hres);
+        Callable<Void> body = () -> {
+            CancelToken token = Molt.currentToken();
+            ex.token = token;
+            // On the token the handler sees: its callbacks run once it is marked, so an interrupted handler
+            // finds Molt.cancelled() true.
+            try (AutoCloseable registration = token.onCancel(interrupter)) {
+                ex.respond(handler.handle(new Request(hreq, token)));
+            }
+            return null;
+        };
+        Duration timeout = server.requestTimeout();
+        Callable<Void> scoped = timeout == null ? () -> Molt.scope(s -> body.call()) : () -> Molt.timeout(timeout,
+                body);
         try {
-            server.runtime().run(() -> Molt.withToken(token, () -> Molt.scope(s -> {
-                try (AutoCloseable registration = s.token().onCancel(interrupter)) {
-                    ex.respond(handler.handle(new Request(hreq, token)));
-                }
-                return null;
-            })));
+            MoltRuntime runtime = server.runtime();
+            if (MoltRuntime.current() == runtime) { // Helidon's threads carry no context: the default runtime
+                Molt.withToken(server.token(), scoped);
+            } else {
+                runtime.run(() -> Molt.withToken(server.token(), scoped));
+            }
         } catch (Throwable t) {
             ex.fail(t);
         } finally {
             interrupter.finish();
-            token.cancel(); // detaches the request token from the server's: nothing of the request stays reachable
+            CancelToken token = ex.token;
+            if (token != null) {
+                token.cancel(); // a finished request's token reads as cancelled wherever it was kept
+            }
             server.exitRequest();
         }
     }
@@ -188,7 +208,8 @@ final class Exchange {
             }
             throw new CloseConnectionException("exchange failed after the response was sent", t);
         }
-        if (find(t, CancelledException.class) != null || t instanceof InterruptedException) {
+        if (find(t, CancelledException.class) != null || t instanceof InterruptedException
+                || t instanceof TimeoutException) {
             boolean stopping = server.isStopping();
             LOG.debug("{} {} cancelled ({})", hreq.prologue().method().text(), hreq.path().path(),
                     stopping ? "server stopping" : "request timeout");

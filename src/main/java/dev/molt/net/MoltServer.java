@@ -233,9 +233,8 @@ public final class MoltServer implements AutoCloseable {
         inFlight.decrementAndGet();
     }
 
-    CancelToken newRequestToken() {
-        CancelToken parent = scope.token();
-        return config.requestTimeout == null ? parent.child() : parent.childWithTimeout(config.requestTimeout);
+    Duration requestTimeout() {
+        return config.requestTimeout;
     }
 
     Duration sseHeartbeat() {
