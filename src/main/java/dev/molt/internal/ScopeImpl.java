@@ -279,7 +279,7 @@ public final class ScopeImpl implements Scope, ScopeParent {
     void exit() {
         if ((int) OPEN.getAndAdd(this, -1) == 1) {
             Thread c = closer;
-            if (c != null && c != Thread.currentThread()) { // a self-unpark would leave a stray park permit
+            if (c != null) {
                 LockSupport.unpark(c);
             }
         }
