@@ -75,6 +75,22 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     // ---------------------------------------------------------------- locked primitives (shared with select)
 
+    /** Lock-hold times are a few dozen nanoseconds, so a short spin on tryLock beats parking in the lock. */
+    private static final int LOCK_SPINS = Integer.getInteger("dev.molt.channel.lockSpins", 0);
+
+    void acquire() {
+        if (lock.tryLock()) {
+            return;
+        }
+        for (int i = LOCK_SPINS; i > 0; i--) {
+            Thread.onSpinWait();
+            if (lock.tryLock()) {
+                return;
+            }
+        }
+        lock.lock();
+    }
+
     boolean closedLocked() {
         return closed;
     }
@@ -175,7 +191,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** Takes {@code n} out of its queue if it is still there (a waiter that leaves, a select that ended). */
     void unlink(Node n) {
-        lock.lock();
+        acquire();
         try {
             WaitQueue q = n.queue;
             if (q != null) {
@@ -234,7 +250,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Waiter w;
         Node wake;
         Object drop;
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 throw closedForSend();
@@ -273,7 +289,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Objects.requireNonNull(value, "value");
         Node wake;
         Object drop;
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 throw closedForSend();
@@ -297,7 +313,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Node wake = null;
         Object drop = null;
         boolean wasClosed = false;
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 wasClosed = true;
@@ -344,7 +360,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Waiter w = null;
         Object v;
         Node wake = null;
-        lock.lock();
+        acquire();
         try {
             v = pollLocked();
             if (v != null) {
@@ -379,7 +395,7 @@ public final class ChannelImpl<T> implements Channel<T> {
     public T tryRecv() {
         Object v;
         Node wake;
-        lock.lock();
+        acquire();
         try {
             v = pollLocked();
             if (v == null) {
@@ -402,7 +418,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         AsyncWaiter<T> w = null;
         Object v;
         Node wake = null;
-        lock.lock();
+        acquire();
         try {
             v = pollLocked();
             if (v != null) {
@@ -437,7 +453,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     private void closeWith(Throwable why) {
         ArrayList<Node> woken = new ArrayList<>();
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 return;
@@ -541,7 +557,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (!closed) {
             return false;
         }
-        lock.lock();
+        acquire();
         try {
             return buffer == null || buffer.isEmpty();
         } finally {
@@ -559,7 +575,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (buffer == null) {
             return 0;
         }
-        lock.lock();
+        acquire();
         try {
             return buffer.size();
         } finally {
@@ -574,7 +590,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** How many operations wait to send and to receive now (stale select nodes included): for tests. */
     public int[] waiting() {
-        lock.lock();
+        acquire();
         try {
             return new int[] {senders.size(), receivers.size()};
         } finally {
@@ -584,7 +600,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public String toString() {
-        lock.lock();
+        acquire();
         try {
             String cap = capacity == UNLIMITED ? "unlimited" : Integer.toString(capacity);
             String state = !closed ? "open"

@@ -86,7 +86,7 @@ public final class Select {
         ChannelImpl<?> dropper = null;
         Waiter w = null;
         for (ChannelImpl<?> c : locks) {
-            c.lock.lock();
+            c.acquire();
         }
         try {
             for (int i : order) {
