@@ -4,15 +4,14 @@ import dev.molt.CancelToken;
 import dev.molt.Channel;
 import dev.molt.Molt;
 import dev.molt.ReceiveChannel;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * An HTTP request as a handler sees it. The body can be read once, in one of three ways: whole
@@ -74,9 +73,7 @@ public final class Request {
      */
     public String header(String name) {
         Objects.requireNonNull(name, "name");
-        Optional<List<String>> all = delegate.headers().stream()
-                .filter(h -> h.name().equalsIgnoreCase(name)).findFirst().map(h -> h.allValues());
-        return all.filter(l -> !l.isEmpty()).map(l -> l.get(0)).orElse(null);
+        return delegate.headers().first(HeaderNames.create(name)).orElse(null);
     }
 
     /** @return the request's token: cancelled when the client goes away, the request times out or the server stops */

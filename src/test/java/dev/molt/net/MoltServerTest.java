@@ -36,6 +36,8 @@ class MoltServerTest {
                     return Response.json("{\"parts\":\"" + String.join(",", parts) + "\"}");
                 })
                 .get("/none", req -> null)
+                .get("/users/{id}", req -> Response.text(req.pathParam("id") + " " + req.header("x-TEST") + " "
+                        + req.header("absent")).header("X-Reply", "yes"))
                 .start()) {
             HttpResponse<String> r = get(server, "/hello?name=Molt");
             assertThat(r.statusCode()).isEqualTo(200);
@@ -48,6 +50,11 @@ class MoltServerTest {
             assertThat(server.token().cancelled()).isFalse();
             assertThat(seen.get().cancelled()).isFalse();
             assertThat(get(server, "/none").statusCode()).isEqualTo(204);
+            HttpResponse<String> u = NetTesting.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                    NetTesting.uri(server, "/users/42")).header("X-Test", "t").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(u.body()).isEqualTo("42 t null");
+            assertThat(u.headers().firstValue("x-reply")).hasValue("yes");
             assertThat(get(server, "/missing").statusCode()).isEqualTo(404);
         }
     }
