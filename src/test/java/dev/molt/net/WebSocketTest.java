@@ -242,6 +242,36 @@ class WebSocketTest {
     }
 
     @Test
+    void pingsAreAnsweredForTheHandler() throws Exception {
+        try (MoltServer server = server()
+                .websocket("/quiet", s -> {
+                    for (WsMessage m : s.in()) {
+                        s.out().send(m);
+                    }
+                })
+                .start()) {
+            CompletableFuture<String> pong = new CompletableFuture<>();
+            HttpClient http = HttpClient.newHttpClient();
+            WebSocket ws = http.newWebSocketBuilder().buildAsync(ws(server, "/quiet"), new WebSocket.Listener() {
+                @Override
+                public void onOpen(WebSocket webSocket) {
+                    webSocket.request(10);
+                }
+
+                @Override
+                public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+                    pong.complete(java.nio.charset.StandardCharsets.UTF_8.decode(message).toString());
+                    return null;
+                }
+            }).get(5, TimeUnit.SECONDS);
+            ws.sendPing(ByteBuffer.wrap("are you there".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(pong.get(5, TimeUnit.SECONDS)).isEqualTo("are you there");
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+            http.shutdownNow();
+        }
+    }
+
+    @Test
     void stoppingTheServerClosesSessionsWith1001() throws Exception {
         CountDownLatch open = new CountDownLatch(1);
         MoltServer server = server()
