@@ -51,6 +51,7 @@ final class Exchange {
      * The request's token is the token of the scope the handler runs in (a child of the server's scope token), or
      * of the {@code timeout} when a request timeout is set: no token of its own to make and detach per request.
      */
+    @SuppressWarnings("try") // the registration is held for the handler's duration, not used
     static void handle(MoltServer server, HttpHandler handler, ServerRequest hreq, ServerResponse hres) {
         if (!server.enterRequest()) {
             hres.status(503).header(HeaderNames.CONNECTION, "close").send("server is stopping");

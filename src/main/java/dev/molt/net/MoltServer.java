@@ -206,8 +206,12 @@ public final class MoltServer implements AutoCloseable {
 
     /** Stops with a grace period of 5 seconds (see {@link #stop(Duration)}). */
     @Override
-    public void close() throws InterruptedException {
-        stop(Duration.ofSeconds(5));
+    public void close() {
+        try {
+            stop(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stop was cut short; the caller sees the flag
+        }
     }
 
     // ---------------------------------------------------------------- for exchanges and sessions

@@ -83,6 +83,7 @@ public final class NetClient implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      * @throws NullPointerException if an argument is null
      */
+    @SuppressWarnings("try") // the cancel registration is held while waiting, not used
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
         Objects.requireNonNull(request, "request");

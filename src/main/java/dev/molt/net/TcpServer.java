@@ -56,6 +56,7 @@ public final class TcpServer implements AutoCloseable {
         return new Builder();
     }
 
+    @SuppressWarnings("try") // the cancel registration is held, not used
     private void acceptLoop() throws InterruptedException {
         try (AutoCloseable closeOnCancel = Molt.currentToken().onCancel(this::closeListener)) {
             Molt.scope(s -> {
@@ -86,6 +87,7 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("try") // the cancel registration is held, not used
     private void serve(Socket socket) {
         try (socket; AutoCloseable closeOnCancel = Molt.currentToken().onCancel(() -> closeQuietly(socket))) {
             handler.handle(socket);
@@ -143,8 +145,12 @@ public final class TcpServer implements AutoCloseable {
 
     /** Stops with a grace period of 5 seconds. */
     @Override
-    public void close() throws InterruptedException {
-        stop(Duration.ofSeconds(5));
+    public void close() {
+        try {
+            stop(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stop was cut short; the caller sees the flag
+        }
     }
 
     private void closeListener() {

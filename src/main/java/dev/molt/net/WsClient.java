@@ -116,6 +116,7 @@ public final class WsClient implements AutoCloseable {
     }
 
     /** Waits for a JDK future as a cancellation point of the current token. */
+    @SuppressWarnings("try") // the cancel registration is held while waiting, not used
     private static <V> V await(CompletableFuture<V> f) throws Exception {
         try (AutoCloseable reg = Molt.currentToken().onCancel(() -> f.cancel(false))) {
             return f.get();
