@@ -162,8 +162,12 @@ public final class ChannelImpl<T> implements Channel<T> {
         return null;
     }
 
-    void enqueueLocked(Node n) {
-        (n.send ? senders : receivers).add(n);
+    /** Enqueues {@code n}; returns whether its queue was empty before. */
+    boolean enqueueLocked(Node n) {
+        WaitQueue q = n.send ? senders : receivers;
+        boolean alone = q.isEmpty();
+        q.add(n);
+        return alone;
     }
 
     /** Reads and clears what the locked section left to do after unlocking. */
@@ -263,6 +267,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 return false;
             } else {
                 w = new Waiter(Thread.currentThread(), this, true, value);
+                w.alone = senders.isEmpty();
                 senders.add(w);
                 wake = null;
                 drop = null;
@@ -352,6 +357,18 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @SuppressWarnings("unchecked")
     private T recvBlocking(boolean timed, long nanos) throws InterruptedException {
+        Object v = receive(timed, nanos);
+        if (v == CLOSED) {
+            throw closedForRecv();
+        }
+        return (T) v;
+    }
+
+    /** What {@link #receive} returns for a closed, drained channel: iteration ends without an exception. */
+    private static final Object CLOSED = new Object();
+
+    /** A blocking receive: the value, {@link #CLOSED}, or null on timeout. */
+    private Object receive(boolean timed, long nanos) throws InterruptedException {
         Token token = currentToken();
         token.throwIfCancelled();
         if (Thread.interrupted()) {
@@ -366,11 +383,12 @@ public final class ChannelImpl<T> implements Channel<T> {
             if (v != null) {
                 wake = takeWake();
             } else if (closed) {
-                throw closedForRecv();
+                return CLOSED;
             } else if (timed && nanos == 0) {
                 return null;
             } else {
                 w = new Waiter(Thread.currentThread(), this, false, null);
+                w.alone = receivers.isEmpty();
                 receivers.add(w);
             }
         } finally {
@@ -378,16 +396,13 @@ public final class ChannelImpl<T> implements Channel<T> {
         }
         if (w == null) {
             afterUnlock(wake, null);
-            return (T) v;
+            return v;
         }
         Node n = w.await(token, timed, nanos);
         if (n == null) {
             return null;
         }
-        if (n.closed) {
-            throw closedForRecv();
-        }
-        return (T) n.item;
+        return n.closed ? CLOSED : n.item;
     }
 
     @Override
@@ -511,14 +526,18 @@ public final class ChannelImpl<T> implements Channel<T> {
                     return false;
                 }
                 try {
-                    next = recv();
-                    return true;
-                } catch (ChannelClosedException e) {
-                    done = true;
-                    if (e.getCause() != null) {
-                        throw e;
+                    Object v = receive(false, 0L);
+                    if (v == CLOSED) {
+                        done = true;
+                        if (reason != null) {
+                            throw closedForRecv();
+                        }
+                        return false;
                     }
-                    return false;
+                    @SuppressWarnings("unchecked")
+                    T t = (T) v;
+                    next = t;
+                    return true;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     CancelledException c = new CancelledException("interrupted while receiving from a channel");

@@ -41,6 +41,8 @@ class Waiter extends Node implements CancelListener {
     static final int YIELDS = Integer.getInteger("dev.molt.channel.yields", 1);
 
     private volatile int state = WAITING;
+    /** Whether the waiter was alone in its wait queue(s) when enqueued: then it yields before parking. */
+    boolean alone;
     /** Set (once) before the waiter may park; see {@link #await}. */
     private volatile boolean parking;
     /** The parked thread, or null for an async bridge. */
@@ -91,11 +93,15 @@ class Waiter extends Node implements CancelListener {
      * interrupt consumed on the way is restored).
      */
     final Node await(Token token, boolean timed, long nanos) throws InterruptedException {
-        for (int i = YIELDS; i > 0 && state == WAITING; i--) {
-            Thread.yield();
-        }
-        for (int i = SPINS; i > 0 && state == WAITING; i--) {
-            Thread.onSpinWait();
+        // Like LinkedTransferQueue's spin rule: only a waiter that is alone on its side of the channel expects a
+        // partner soon (ping-pong, SPSC); one behind others (fan-in, a million parked receivers) parks at once.
+        if (alone) {
+            for (int i = YIELDS; i > 0 && state == WAITING; i--) {
+                Thread.yield();
+            }
+            for (int i = SPINS; i > 0 && state == WAITING; i--) {
+                Thread.onSpinWait();
+            }
         }
         if (state != WAITING) {
             return completedNode();
