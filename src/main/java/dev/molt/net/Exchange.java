@@ -1,0 +1,242 @@
+package dev.molt.net;
+
+import dev.molt.CancelToken;
+import dev.molt.CancelledException;
+import dev.molt.Channel;
+import dev.molt.ChannelClosedException;
+import dev.molt.Molt;
+import dev.molt.MoltRuntime;
+import dev.molt.ReceiveChannel;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP exchange, run in the server's own request thread (no second thread per request): the thread is bound to
+ * the server's runtime and to the request's token, and the handler runs in a scope under it, so it behaves as a
+ * Molt task (cancellation, {@code Molt.cancelled()}, structured children) without a hop to another thread.
+ */
+final class Exchange {
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+    private static final byte[] SSE_HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final MoltServer server;
+    private final ServerRequest hreq;
+    private final ServerResponse hres;
+    /** The request's token, set when the handler's scope starts. */
+    private volatile CancelToken token;
+    /** Set by the writer when the client went away, so the end of the exchange knows why it was cancelled. */
+    private volatile boolean clientGone;
+    /** The response body stream, once streaming began: after that no status can be sent, only the stream cut. */
+    private OutputStream stream;
+
+    private Exchange(MoltServer server, ServerRequest hreq, ServerResponse hres) {
+        this.server = server;
+        this.hreq = hreq;
+        this.hres = hres;
+    }
+
+    /**
+     * The request's token is the token of the scope the handler runs in (a child of the server's scope token), or
+     * of the {@code timeout} when a request timeout is set: no token of its own to make and detach per request.
+     */
+    @SuppressWarnings("try") // the registration is held for the handler's duration, not used
+    static void handle(MoltServer server, HttpHandler handler, ServerRequest hreq, ServerResponse hres) {
+        if (!server.enterRequest()) {
+            hres.status(503).header(HeaderNames.CONNECTION, "close").send("server is stopping");
+            return;
+        }
+        HandlerThreadInterrupter interrupter = new HandlerThreadInterrupter(Thread.currentThread());
+        Exchange ex = new Exchange(server, hreq, hres);
+        Callable<Void> body = () -> {
+            CancelToken token = Molt.currentToken();
+            ex.token = token;
+            // On the token the handler sees: its callbacks run once it is marked, so an interrupted handler
+            // finds Molt.cancelled() true.
+            try (AutoCloseable registration = token.onCancel(interrupter)) {
+                ex.respond(handler.handle(new Request(hreq, token)));
+            }
+            return null;
+        };
+        Duration timeout = server.requestTimeout();
+        Callable<Void> scoped = timeout == null ? () -> Molt.scope(s -> body.call()) : () -> Molt.timeout(timeout,
+                body);
+        try {
+            MoltRuntime runtime = server.runtime();
+            if (MoltRuntime.current() == runtime) { // Helidon's threads carry no context: the default runtime
+                Molt.withToken(server.token(), scoped);
+            } else {
+                runtime.run(() -> Molt.withToken(server.token(), scoped));
+            }
+        } catch (Throwable t) {
+            ex.fail(t);
+        } finally {
+            // The request's token is not cancelled here: the scope detached it from the server's token already,
+            // and a plain cancel() costs an exception with a stack trace (about 1.5 us a request).
+            interrupter.finish();
+            server.exitRequest();
+        }
+    }
+
+    private void respond(Response r) throws Exception {
+        if (r == null) {
+            hres.status(204).send();
+            return;
+        }
+        hres.status(r.status());
+        r.applyHeaders(hres);
+        if (!r.isStreamed()) {
+            hres.send(r.bytesBody());
+            return;
+        }
+        ReceiveChannel<?> ch = r.streamChannel();
+        if (ch == null) {
+            ch = startProducer(r.producer(), r.producerCapacity());
+        }
+        writeStream(r, ch);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ReceiveChannel<?> startProducer(Producer<?> producer, int capacity) {
+        Channel ch = Molt.channel(capacity);
+        Molt.spawn("molt-response-producer", () -> {
+            try {
+                ((Producer) producer).produce(ch);
+                ch.close();
+            } catch (CancelledException e) {
+                ch.close(e);
+                throw e;
+            } catch (Throwable t) {
+                // Not rethrown: that would cancel the writer before it sent what came before the failure. The
+                // writer drains the channel, then cuts the response and logs the failure.
+                ch.close(t);
+            }
+        });
+        return ch;
+    }
+
+    /**
+     * Drains the channel into the response. Flushes only when the channel has nothing ready even after the
+     * producer had a turn (a fast producer is batched, a slow one seen at once); blocks in the socket write when the client reads slowly, which leaves the
+     * channel full and so blocks the producer. A failed write means the client went away: the request's token is
+     * cancelled, which cancels the producer.
+     */
+    private void writeStream(Response r, ReceiveChannel<?> ch) throws Exception {
+        Duration heartbeat = r.isSse() ? server.sseHeartbeat() : null;
+        OutputStream out = hres.outputStream();
+        stream = out;
+        Throwable failure = null;
+        try {
+            if (heartbeat != null) {
+                out.write(SSE_HEARTBEAT); // commits the status and headers now: an SSE client sees them at once
+                out.flush();
+            }
+            while (true) {
+                Object v;
+                try {
+                    v = ch.tryRecv();
+                    if (v == null) {
+                        // A producer that is ready to run gets its turn before we flush: a flush is a system call
+                        // and a packet, so a fast producer should fill the channel first (one flush per batch).
+                        Thread.yield();
+                        v = ch.tryRecv();
+                    }
+                    if (v == null) {
+                        out.flush();
+                        v = heartbeat == null ? ch.recv() : ch.recv(heartbeat);
+                    }
+                } catch (ChannelClosedException closed) {
+                    failure = closed.getCause();
+                    break;
+                }
+                out.write(v == null ? SSE_HEARTBEAT : r.encode(v));
+            }
+            if (failure == null) {
+                out.close();
+            }
+        } catch (IOException | UncheckedIOException | CloseConnectionException e) {
+            clientGone = true;
+            token.cancel(new CancelledException("the client went away"));
+            throw new CloseConnectionException("client went away", e);
+        }
+        if (failure != null) {
+            throw abort("the response stream failed", failure);
+        }
+    }
+
+    private CloseConnectionException abort(String what, Throwable cause) {
+        if (cause instanceof CancelledException) {
+            return new CloseConnectionException(what + ": cancelled");
+        }
+        LOG.error("{} {}: {}", hreq.prologue().method().text(), hreq.path().path(), what, cause);
+        return new CloseConnectionException(what, cause);
+    }
+
+    /** Maps what ended the exchange to an answer; logs at ERROR only real failures. */
+    private void fail(Throwable t) {
+        RequestException re = find(t, RequestException.class);
+        if (re != null) {
+            throw re; // Helidon answers it (413, 400, ...) and keeps serving others
+        }
+        if (stream != null && !clientGone) {
+            try {
+                stream.flush(); // what was produced before the failure still reaches the client
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("flush before abort failed", e);
+            }
+        }
+        CloseConnectionException cce = find(t, CloseConnectionException.class);
+        if (cce != null || clientGone) {
+            throw cce != null ? cce : new CloseConnectionException("client went away");
+        }
+        if (hres.isSent() || stream != null) {
+            if (!(find(t, CancelledException.class) != null)) {
+                LOG.error("{} {} failed after the response was sent", hreq.prologue().method().text(),
+                        hreq.path().path(), t);
+            }
+            throw new CloseConnectionException("exchange failed after the response was sent", t);
+        }
+        if (find(t, CancelledException.class) != null || t instanceof InterruptedException
+                || t instanceof TimeoutException) {
+            boolean stopping = server.isStopping();
+            LOG.debug("{} {} cancelled ({})", hreq.prologue().method().text(), hreq.path().path(),
+                    stopping ? "server stopping" : "request timeout");
+            hres.status(503).header(HeaderNames.CONNECTION, "close")
+                    .send(stopping ? "server is stopping" : "request timed out");
+            return;
+        }
+        LOG.error("{} {} failed", hreq.prologue().method().text(), hreq.path().path(), t);
+        hres.status(500).send("internal server error");
+    }
+
+    private static <E extends Throwable> E find(Throwable t, Class<E> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

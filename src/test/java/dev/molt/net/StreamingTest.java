@@ -1,0 +1,255 @@
+package dev.molt.net;
+
+import static dev.molt.net.NetTesting.HTTP;
+import static dev.molt.net.NetTesting.raw;
+import static dev.molt.net.NetTesting.readUntil;
+import static dev.molt.net.NetTesting.server;
+import static dev.molt.net.NetTesting.uri;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.molt.CancelledException;
+import dev.molt.Channel;
+import dev.molt.Molt;
+import dev.molt.ReceiveChannel;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class StreamingTest {
+
+    @Test
+    void aStreamedResponseArrivesChunkByChunkAsItIsProduced() throws Exception {
+        Channel<String> gate = Molt.channel();
+        try (MoltServer server = server()
+                .get("/lines", req -> Response.lines(0, out -> {
+                    out.send("first"); // the status and headers go out with the first element
+                    for (int i = 0; i < 3; i++) {
+                        out.send("line " + i + " " + gate.recv());
+                    }
+                }))
+                .start()) {
+            HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(uri(server, "/lines")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(r.headers().firstValue("transfer-encoding")).hasValue("chunked");
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                assertThat(lines.readLine()).isEqualTo("first");
+                for (int i = 0; i < 3; i++) {
+                    gate.send("go"); // the next line exists only after the client read the previous one
+                    assertThat(lines.readLine()).isEqualTo("line " + i + " go");
+                }
+                assertThat(lines.readLine()).isNull();
+            }
+        }
+    }
+
+    @Test
+    void sseAndNdjson() throws Exception {
+        try (MoltServer server = server()
+                .get("/events", req -> Response.sse(4, out -> {
+                    out.send(SseEvent.of("tick", "1"));
+                    out.send(new SseEvent(null, "two\nlines", "7"));
+                }))
+                .get("/nd", req -> {
+                    Channel<String> ch = Molt.channel(8);
+                    Molt.spawn(() -> {
+                        ch.send("{\"n\":1}");
+                        ch.send("{\"n\":2}");
+                        ch.close();
+                    });
+                    return Response.ndjson(ch);
+                })
+                .start()) {
+            HttpResponse<String> sse = NetTesting.get(server, "/events");
+            assertThat(sse.headers().firstValue("content-type")).hasValue("text/event-stream");
+            assertThat(sse.body()).isEqualTo(":\n\nevent: tick\ndata: 1\n\nid: 7\ndata: two\ndata: lines\n\n");
+            HttpResponse<String> nd = NetTesting.get(server, "/nd");
+            assertThat(nd.headers().firstValue("content-type")).hasValue("application/x-ndjson");
+            assertThat(nd.body()).isEqualTo("{\"n\":1}\n{\"n\":2}\n");
+        }
+    }
+
+    @Test
+    void aClientThatGoesAwayCancelsTheProducerWithinASecond() throws Exception {
+        CompletableFuture<Long> cancelledAt = new CompletableFuture<>();
+        try (MoltServer server = server()
+                .get("/forever", req -> Response.stream(2, out -> {
+                    try {
+                        while (true) {
+                            out.send("tick\n".getBytes(StandardCharsets.UTF_8));
+                            Molt.sleep(Duration.ofMillis(20));
+                        }
+                    } catch (CancelledException e) {
+                        cancelledAt.complete(System.nanoTime());
+                        throw e;
+                    }
+                }))
+                .start()) {
+            long closedAt;
+            try (Socket s = raw(server, "GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")) {
+                assertThat(readUntil(s.getInputStream(), "tick")).startsWith("HTTP/1.1 200");
+                closedAt = System.nanoTime();
+            }
+            long ms = (cancelledAt.get(5, TimeUnit.SECONDS) - closedAt) / 1_000_000;
+            assertThat(ms).isLessThan(1_000);
+            awaitIdle(server);
+        }
+    }
+
+    @Test
+    void anIdleSseStreamFindsADepartedClientByItsHeartbeat() throws Exception {
+        CompletableFuture<Long> cancelledAt = new CompletableFuture<>();
+        try (MoltServer server = server().sseHeartbeat(Duration.ofMillis(100))
+                .get("/quiet", req -> Response.sse(1, out -> {
+                    out.send(SseEvent.of("hello"));
+                    try {
+                        Molt.sleep(Duration.ofSeconds(30)); // an idle producer: only the heartbeat writes
+                    } catch (CancelledException e) {
+                        cancelledAt.complete(System.nanoTime());
+                        throw e;
+                    }
+                }))
+                .start()) {
+            long closedAt;
+            try (Socket s = raw(server, "GET /quiet HTTP/1.1\r\nHost: x\r\n\r\n")) {
+                readUntil(s.getInputStream(), "hello");
+                closedAt = System.nanoTime();
+            }
+            assertThat((cancelledAt.get(5, TimeUnit.SECONDS) - closedAt) / 1_000_000).isLessThan(1_000);
+            awaitIdle(server);
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotReadBlocksTheProducerInsteadOfGrowingMemory() throws Exception {
+        AtomicLong sent = new AtomicLong();
+        byte[] chunk = new byte[16 * 1024];
+        try (MoltServer server = server()
+                .get("/big", req -> Response.stream(4, out -> {
+                    while (true) {
+                        out.send(chunk);
+                        sent.incrementAndGet();
+                    }
+                }))
+                .start()) {
+            try (Socket s = new Socket()) {
+                s.setReceiveBufferSize(16 * 1024); // before connecting: it bounds the window the server can fill
+                s.setSoTimeout(10_000);
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+                s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                readUntil(s.getInputStream(), "\r\n\r\n");
+                // The client reads nothing more: the producer must stall once the socket buffers and the channel
+                // are full, instead of producing without bound.
+                long before;
+                long after = sent.get();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                do {
+                    before = after;
+                    Thread.sleep(300);
+                    after = sent.get();
+                } while (after != before && System.nanoTime() < deadline);
+                assertThat(after).as("the producer stalled").isEqualTo(before);
+                long bytes = after * chunk.length;
+                assertThat(bytes).as("bytes produced while the client reads nothing").isLessThan(64L << 20);
+                // Reading again lets it go on.
+                InputStream in = s.getInputStream();
+                byte[] buf = new byte[64 * 1024];
+                long read = 0;
+                while (read < bytes + (1 << 20)) {
+                    int n = in.read(buf);
+                    assertThat(n).as("the stream goes on once the client reads").isPositive();
+                    read += n;
+                }
+                assertThat(sent.get()).isGreaterThan(after);
+            }
+            awaitIdle(server);
+        }
+    }
+
+    @Test
+    void aRequestBodyStreamsAsChunksAndAnOversizedOneGets413() throws Exception {
+        try (MoltServer server = server().maxRequestBody(100_000)
+                .post("/count", req -> {
+                    ReceiveChannel<byte[]> chunks = req.bodyChannel(2, 8192);
+                    long total = 0;
+                    int n = 0;
+                    for (byte[] c : chunks) {
+                        total += c.length;
+                        n++;
+                    }
+                    return Response.text(total + " bytes in " + n + " chunks");
+                })
+                .post("/stream", req -> Response.text(req.body().transferTo(java.io.OutputStream.nullOutputStream())
+                        + " bytes"))
+                .start()) {
+            HttpResponse<String> ok = HTTP.send(HttpRequest.newBuilder(uri(server, "/count"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[50_000])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).startsWith("50000 bytes in ").doesNotContain(" in 1 chunks");
+
+            // Expect: 100-continue lets the server refuse before the body is sent; without it, a client still
+            // sending when the server answers and closes may lose the answer to a connection reset.
+            HttpResponse<String> tooBig = HTTP.send(HttpRequest.newBuilder(uri(server, "/count")).expectContinue(true)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[200_000])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(tooBig.statusCode()).isEqualTo(413);
+
+            // chunked (no Content-Length): the limit is found while reading
+            try (Socket s = raw(server, "POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")) {
+                var out = s.getOutputStream();
+                byte[] data = new byte[30_000];
+                for (int i = 0; i < 5; i++) {
+                    out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(data);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(readUntil(s.getInputStream(), "\r\n")).startsWith("HTTP/1.1 413");
+            }
+            HttpResponse<String> viaStream = HTTP.send(HttpRequest.newBuilder(uri(server, "/stream"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1234])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(viaStream.body()).isEqualTo("1234 bytes");
+        }
+    }
+
+    @Test
+    void aFailingProducerAbortsTheResponseAndTheServerGoesOn() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (MoltServer server = server()
+                .get("/half", req -> Response.lines(1, out -> {
+                    calls.incrementAndGet();
+                    out.send("first");
+                    throw new IllegalStateException("producer failed (expected by the test)");
+                }))
+                .get("/ok", req -> Response.text("ok"))
+                .start()) {
+            try (Socket s = raw(server, "GET /half HTTP/1.1\r\nHost: x\r\n\r\n")) {
+                String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(all).startsWith("HTTP/1.1 200").contains("first").doesNotContain("\r\n0\r\n\r\n");
+            }
+            assertThat(NetTesting.get(server, "/ok").body()).isEqualTo("ok");
+        }
+    }
+
+    static void awaitIdle(MoltServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (server.inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(server.inFlight()).isZero();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.molt.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.molt.Molt;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class TcpServerTest {
+
+    private static TcpServer.Builder server() {
+        return TcpServer.builder().policy(NetTesting.LOCAL).host("127.0.0.1");
+    }
+
+    @Test
+    void aTaskPerConnectionServesALineProtocol() throws Exception {
+        try (TcpServer server = server().handler(socket -> {
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            PrintWriter out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
+            String line;
+            while ((line = in.readLine()) != null && !Molt.cancelled()) {
+                out.println(line.toUpperCase());
+            }
+        }).start()) {
+            for (int i = 0; i < 3; i++) {
+                try (Socket s = new Socket("127.0.0.1", server.port())) {
+                    s.setSoTimeout(5_000);
+                    PrintWriter out = new PrintWriter(s.getOutputStream(), true, StandardCharsets.UTF_8);
+                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
+                            StandardCharsets.UTF_8));
+                    out.println("hello " + i);
+                    assertThat(in.readLine()).isEqualTo("HELLO " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void listeningNeedsAGrantedPort() {
+        assertThatThrownBy(() -> TcpServer.builder().policy(NetPolicy.denyAll()).handler(s -> { }).start())
+                .isInstanceOf(NetAccessDeniedException.class);
+    }
+
+    @Test
+    void stopCancelsConnectionsAfterTheGracePeriodAndClosesTheirSockets() throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        CompletableFuture<Boolean> handlerSawCancel = new CompletableFuture<>();
+        TcpServer server = server().handler(socket -> {
+            connected.countDown();
+            try {
+                socket.getInputStream().read(); // blocks: the client sends nothing
+            } finally {
+                handlerSawCancel.complete(Molt.cancelled());
+            }
+        }).start();
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(5_000);
+            assertThat(connected.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.connections()).isEqualTo(1);
+            long t0 = System.nanoTime();
+            assertThat(server.stop(Duration.ofMillis(200))).isTrue(); // cancelled after the grace period, then ended
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(3_000);
+            assertThat(handlerSawCancel.get(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(s.getInputStream().read()).as("the server closed the connection").isEqualTo(-1);
+            assertThat(server.connections()).isZero();
+        }
+        assertThatThrownBy(() -> new Socket("127.0.0.1", server.port()).close())
+                .as("no longer listening").isInstanceOf(java.net.ConnectException.class);
+    }
+}
