@@ -1,6 +1,5 @@
 package dev.molt.internal;
 
-import dev.molt.CancelledException;
 import dev.molt.MoltRuntime;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -98,7 +97,7 @@ public final class RuntimeCore {
      */
     public boolean shutdown(long graceNanos) throws InterruptedException {
         shutdown = true;
-        rootToken.cancel(new Cancellation(new CancelledException("runtime '" + name + "' shut down"), true));
+        rootToken.cancel(new Cancellation(new CancelReason("runtime '" + name + "' shut down"), true));
         long deadline = Durations.deadline(graceNanos);
         long pauseMicros = 100;
         while (counters.liveCount() > 0) {

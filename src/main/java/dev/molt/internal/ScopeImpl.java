@@ -245,7 +245,7 @@ public final class ScopeImpl implements Scope {
 
     @Override
     public void cancel() {
-        cancelOwn(new Cancellation(new CancelledException("scope cancelled"), true));
+        cancelOwn(new Cancellation(new CancelReason("scope cancelled"), true));
     }
 
     /** The first failure and the later ones, in order: for {@code race}. */

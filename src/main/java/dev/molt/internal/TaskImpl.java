@@ -349,7 +349,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
 
     @Override
     public void cancel() {
-        token.cancel(new Cancellation(new CancelledException("task " + name() + " was cancelled"), true));
+        token.cancel(new Cancellation(new CancelReason("task " + name() + " was cancelled"), true));
     }
 
     /** Interrupts the task's thread for an interrupting cancellation, or defers it past a shielded block. */

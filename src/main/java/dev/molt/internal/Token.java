@@ -172,7 +172,7 @@ public class Token implements CancelToken, CancelListener {
 
     @Override
     public void cancel() {
-        cancel(new Cancellation(new CancelledException(), false));
+        cancel(new Cancellation(new CancelReason("cancelled"), false));
     }
 
     @Override
