@@ -13,6 +13,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
@@ -148,6 +149,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
 
     @Override
     public void run() {
+        // A new virtual thread starts with no striping probe, so its first update of any striped counter (our
+        // LongAdders, ConcurrentHashMap's size) collides on one cell and takes the slow path to get one. Getting it
+        // here, once, is cheaper than that.
+        ThreadLocalRandom.current();
         Cancellation early = token.cancellation();
         if (early != null && early.interrupting()) {
             Thread.currentThread().interrupt(); // cancelled, interrupting, before it could be interrupted
