@@ -270,6 +270,25 @@ class FoundationBugReproTest {
         assertThat(ms).isLessThan(2000);
     }
 
+    /**
+     * API: "closing the handle deregisters it". Once a token is cancelled its listeners live on in the
+     * {@code Closed} snapshot (Token.tellListeners: {@code new Closed(ls)}); CallbackRegistration.close() after the
+     * callback ran loses its CAS and returns without removeListener, and nothing else ever removes a fired callback
+     * (or an already-told plain child token). So a cancelled token keeps every callback registered before the cancel,
+     * and whatever it captured, for as long as the token is reachable (a kept Task handle, a long-lived request
+     * token), and listenerCount() never returns to 0.
+     */
+    @Test
+    void firedAndClosedCallbacksDoNotStayRegisteredOnACancelledToken() throws Exception {
+        dev.molt.internal.Token t = dev.molt.internal.Token.create();
+        AutoCloseable a = t.onCancel(() -> { });
+        AutoCloseable b = t.onCancel(() -> { });
+        t.cancel();
+        a.close();
+        b.close();
+        assertThat(t.listenerCount()).as("listeners left on a cancelled token whose handles are all closed").isZero();
+    }
+
     static void busyWait(long millis) {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < end) {
