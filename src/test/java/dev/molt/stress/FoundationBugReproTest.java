@@ -210,10 +210,10 @@ class FoundationBugReproTest {
     @Test
     void concurrentScopeCancelsStillReturnTheBodysValue() throws Exception {
         int threads = 4;
-        int rounds = Integer.getInteger("molt.stress.cancelRaceRounds", 3000);
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(4000));
         int bad = 0;
         Throwable example = null;
-        for (int r = 0; r < rounds && bad == 0; r++) {
+        for (int r = 0; System.nanoTime() < until && bad == 0; r++) {
             CyclicBarrier go = new CyclicBarrier(threads);
             Throwable err = null;
             try {
@@ -240,6 +240,37 @@ class FoundationBugReproTest {
             }
         }
         assertThat(example).as("a scope cancelled only by its own Scope.cancel() threw").isNull();
+    }
+
+    /**
+     * The same cancelOwn race between two tasks of a scope that fail at the same moment: the second failure's
+     * cancelOwn loses OWN_CANCEL but wins the token, and the scope throws CancelledException("scope cancelled from
+     * outside") with the failures suppressed, instead of TaskFailedException. Nothing outside was cancelled.
+     */
+    @Test
+    void simultaneousFailuresAreThrownAsTaskFailedException() throws Exception {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(4000));
+        Throwable wrong = null;
+        int round = 0;
+        for (; System.nanoTime() < until && wrong == null; round++) {
+            CyclicBarrier go = new CyclicBarrier(3);
+            try {
+                scope(s -> {
+                    for (int i = 0; i < 3; i++) {
+                        s.spawn(() -> {
+                            awaitQuietly(go);
+                            throw new IllegalStateException("boom");
+                        });
+                    }
+                    return null;
+                });
+            } catch (dev.molt.TaskFailedException expected) {
+                // right
+            } catch (Throwable e) {
+                wrong = e;
+            }
+        }
+        assertThat(wrong).as("what a scope whose tasks failed threw (round %d)", round).isNull();
     }
 
     /**
