@@ -320,6 +320,31 @@ class FoundationBugReproTest {
         assertThat(t.listenerCount()).as("listeners left on a cancelled token whose handles are all closed").isZero();
     }
 
+    /**
+     * Token.cancel is iterative "so deep trees cannot overflow the stack", but the dump is not: Dumps.Children.collect
+     * recurses once per plain token (and Dumps.task once per task level). A deep chain of tokens (here 50,000
+     * nested child() tokens, or as many nested withToken/child levels in recursive code) makes
+     * MoltRuntime.dump() throw StackOverflowError, in the thread asking for a diagnosis.
+     */
+    @Test
+    void theDumpOfADeepTokenChainDoesNotOverflowTheStack() throws Exception {
+        MoltRuntime rt = MoltRuntime.create("deep-dump");
+        CancelToken t = rt.rootToken();
+        for (int i = 0; i < 50_000; i++) {
+            t = t.child();
+        }
+        CancelToken deepest = t;
+        Task<Void> task = rt.run(() -> withToken(deepest, () -> spawn("deep", () -> sleep(Duration.ofMinutes(1)))));
+        try {
+            Throwable thrown = catchThrowable(() -> rt.dump());
+            assertThat(thrown).as("dump() of a 50,000-deep token chain").isNull();
+        } finally {
+            task.cancel();
+            catchThrowable(task::join);
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
     static void busyWait(long millis) {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < end) {
