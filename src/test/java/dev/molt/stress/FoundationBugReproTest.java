@@ -210,7 +210,7 @@ class FoundationBugReproTest {
     @Test
     void concurrentScopeCancelsStillReturnTheBodysValue() throws Exception {
         int threads = 4;
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(4000));
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(2500));
         int bad = 0;
         Throwable example = null;
         for (int r = 0; System.nanoTime() < until && bad == 0; r++) {
@@ -249,7 +249,7 @@ class FoundationBugReproTest {
      */
     @Test
     void simultaneousFailuresAreThrownAsTaskFailedException() throws Exception {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(4000));
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(2500));
         Throwable wrong = null;
         int round = 0;
         for (; System.nanoTime() < until && wrong == null; round++) {

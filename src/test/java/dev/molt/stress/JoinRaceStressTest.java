@@ -40,7 +40,7 @@ class JoinRaceStressTest {
     void joinsRaceTheEndAndCancellation() throws Exception {
         long seed = Seeds.seed("JoinRaceStressTest");
         SplittableRandom master = new SplittableRandom(seed);
-        long budget = TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(4000));
+        long budget = TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(3000));
         long start = System.nanoTime();
         List<String> violations = new ArrayList<>();
         int rounds = 0;

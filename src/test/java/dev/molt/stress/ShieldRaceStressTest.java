@@ -29,7 +29,7 @@ class ShieldRaceStressTest {
     void anInterruptFromCancelNeverLandsInsideAShieldAndIsDeliveredAfter() throws Exception {
         long seed = Seeds.seed("ShieldRaceStressTest");
         SplittableRandom master = new SplittableRandom(seed);
-        long budget = TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(4000));
+        long budget = TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(3000));
         long start = System.nanoTime();
         ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
         int rounds = 0;

@@ -25,7 +25,7 @@ class ShutdownRaceStressTest {
 
     @Test
     void noTaskIsAcceptedOrLiveAfterShutdownReturnedTrue() throws Exception {
-        long budget = TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(3000));
+        long budget = TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(2500));
         long start = System.nanoTime();
         List<String> violations = new ArrayList<>();
         int rounds = 0;

@@ -71,7 +71,7 @@ class TokenRaceStressTest {
     void childrenCallbacksClosesAndCancelsRace() throws Exception {
         long seed = Seeds.seed("TokenRaceStressTest");
         SplittableRandom master = new SplittableRandom(seed);
-        long budget = TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(3000));
+        long budget = TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(2500));
         long start = System.nanoTime();
         List<String> violations = new ArrayList<>();
         int rounds = 0;
