@@ -345,6 +345,35 @@ class FoundationBugReproTest {
         }
     }
 
+    /**
+     * API: in withToken(CancelToken.never(), ...) "an interrupt that came from Task.cancel() is set aside for the
+     * block". Structured.withToken shields only when CurrentContext has a task; MoltRuntime.run binds the runtime's
+     * root context (task null), so code inside a task that goes through {@code MoltRuntime.current().run(...)} (a
+     * library, an integration) and then shields is not shielded: TaskImpl.interruptForCancel finds shield NORMAL and
+     * interrupts the thread inside the block, and the clean-up's JDK blocking call throws InterruptedException.
+     */
+    @Test
+    void aShieldInsideMoltRuntimeRunInATaskIsStillAShield() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        AtomicReference<Throwable> insideError = new AtomicReference<>();
+        Task<Void> t = spawn(() -> {
+            MoltRuntime.current().run(() -> withToken(CancelToken.never(), () -> {
+                inside.countDown();
+                try {
+                    Thread.sleep(300); // clean-up work that must not be interrupted
+                } catch (InterruptedException e) {
+                    insideError.set(e);
+                }
+                return null;
+            }));
+        });
+        inside.await();
+        Thread.sleep(50);
+        t.cancel();
+        catchThrowable(t::join);
+        assertThat(insideError.get()).as("interrupt delivered inside the shielded block").isNull();
+    }
+
     static void busyWait(long millis) {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < end) {
