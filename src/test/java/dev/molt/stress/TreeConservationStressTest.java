@@ -82,6 +82,7 @@ class TreeConservationStressTest {
         volatile long startNanos;
         volatile long endNanos;
         long limitNanos;
+        volatile int bodies; // par and race: how many bodies were passed
 
         Construct(String kind, CancelToken outer) {
             this.kind = kind;
@@ -223,6 +224,7 @@ class TreeConservationStressTest {
 
         List<Callable<Object>> bodies(Construct c, int depth) {
             int n = 1 + nextInt(4);
+            c.bodies = n;
             List<Callable<Object>> list = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 TaskRec rec = new TaskRec(ids.incrementAndGet(), c);
@@ -491,7 +493,14 @@ class TreeConservationStressTest {
                 violations.add(what + ": unexpected " + e);
             }
         } else {
-            // a value
+            // a value: the body's, for the scope kinds; one per body, in order, for par
+            boolean scopeKind = c.kind.equals("scope") || c.kind.equals("supervisor") || c.kind.equals("timeout");
+            if (scopeKind && !"body".equals(out)) {
+                violations.add(what + ": returned " + out + ", not the body's value");
+            }
+            if (c.kind.equals("par") && !(out instanceof List<?> l && l.size() == c.bodies)) {
+                violations.add(what + ": par returned " + out + " for " + c.bodies + " bodies");
+            }
             if (!failures.isEmpty() && !c.kind.equals("race")) {
                 violations.add(what + ": returned a value although it had failures");
             }
