@@ -374,6 +374,41 @@ class FoundationBugReproTest {
         assertThat(insideError.get()).as("interrupt delivered inside the shielded block").isNull();
     }
 
+    /**
+     * Deadlines of the whole JVM are fired by one timer thread (DeadlineTimer: ScheduledThreadPoolExecutor(1)), and
+     * Token.cancel runs the cancel callbacks of the whole subtree synchronously in the cancelling thread, here that
+     * timer thread. One slow callback under one timeout (closing a socket, flushing a log) delays every other
+     * deadline of every runtime: below, an unrelated 50 ms timeout fires about a second late.
+     */
+    @Test
+    void aSlowCancelCallbackUnderOneDeadlineDoesNotDelayOtherDeadlines() throws Exception {
+        CountDownLatch slowStarted = new CountDownLatch(1);
+        Thread slow = Thread.ofVirtual().start(() -> {
+            try {
+                timeout(Duration.ofMillis(10), () -> {
+                    currentToken().onCancel(() -> {
+                        slowStarted.countDown();
+                        busyWait(1000);
+                    });
+                    sleep(Duration.ofSeconds(5));
+                    return null;
+                });
+            } catch (Exception expected) {
+                // it times out
+            }
+        });
+        assertThat(slowStarted.await(5, TimeUnit.SECONDS)).isTrue();
+        long t0 = System.nanoTime();
+        Throwable thrown = catchThrowable(() -> timeout(Duration.ofMillis(50), () -> {
+            sleep(Duration.ofSeconds(5));
+            return null;
+        }));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        slow.join();
+        assertThat(thrown).isInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(ms).as("an unrelated 50 ms timeout took %d ms", ms).isLessThan(500);
+    }
+
     static void busyWait(long millis) {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < end) {
