@@ -53,43 +53,16 @@ class ShieldRaceStressTest {
         int nest = rnd.nextInt(3);
         boolean blockInside = rnd.nextBoolean();
         long cancelAfter = rnd.nextInt(100_000);
+        boolean inScope = rnd.nextBoolean(); // the shield in a scope's body, run by the task's thread
         Task<Void> t = rt.run(() -> Molt.spawn(() -> {
-            for (int b = 0; b < blocks; b++) {
-                boolean[] sawCancel = {false};
-                shielded(nest, () -> {
-                    check(violations, "at entry");
-                    if (blockInside) {
-                        Thread.sleep(0, 1000);
-                        check(violations, "after Thread.sleep");
-                        Molt.sleep(Duration.ofNanos(1000));
-                        check(violations, "after Molt.sleep");
-                    } else {
-                        for (int i = 0; i < 200; i++) {
-                            Thread.onSpinWait();
-                        }
-                    }
-                    sawCancel[0] = Molt.currentToken().cancelled(); // never(): must stay false
-                    if (sawCancel[0]) {
-                        violations.add("never() reports cancelled");
-                    }
-                    check(violations, "at exit");
+            if (inScope) {
+                Molt.scope(s -> {
+                    blocks(blocks, nest, blockInside, violations);
                     return null;
                 });
-                Task<?> self = taskOf();
-                boolean cancelledBeforeExit = self != null && self.token().cancelled();
-                if (cancelledBeforeExit) {
-                    // delivered now, or by the canceller that marked the token and is about to interrupt
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-                    while (!Thread.currentThread().isInterrupted() && System.nanoTime() < deadline) {
-                        Thread.onSpinWait();
-                    }
-                    if (!Thread.currentThread().isInterrupted()) {
-                        violations.add("cancelled during or before a shield, but no interrupt after it");
-                    }
-                    throw new InterruptedException("delivered");
-                }
+            } else {
+                blocks(blocks, nest, blockInside, violations);
             }
-            return null;
         }));
         current.set(t);
         LockSupport.parkNanos(cancelAfter);
@@ -101,6 +74,45 @@ class ShieldRaceStressTest {
         }
         if (t.state() == Task.State.FAILED) {
             violations.add("the task FAILED");
+        }
+    }
+
+    private static void blocks(int blocks, int nest, boolean blockInside, ConcurrentLinkedQueue<String> violations)
+            throws Exception {
+        for (int b = 0; b < blocks; b++) {
+            boolean[] sawCancel = {false};
+            shielded(nest, () -> {
+                check(violations, "at entry");
+                if (blockInside) {
+                    Thread.sleep(0, 1000);
+                    check(violations, "after Thread.sleep");
+                    Molt.sleep(Duration.ofNanos(1000));
+                    check(violations, "after Molt.sleep");
+                } else {
+                    for (int i = 0; i < 200; i++) {
+                        Thread.onSpinWait();
+                    }
+                }
+                sawCancel[0] = Molt.currentToken().cancelled(); // never(): must stay false
+                if (sawCancel[0]) {
+                    violations.add("never() reports cancelled");
+                }
+                check(violations, "at exit");
+                return null;
+            });
+            Task<?> self = taskOf();
+            boolean cancelledBeforeExit = self != null && self.token().cancelled();
+            if (cancelledBeforeExit) {
+                // delivered now, or by the canceller that marked the token and is about to interrupt
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                while (!Thread.currentThread().isInterrupted() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                if (!Thread.currentThread().isInterrupted()) {
+                    violations.add("cancelled during or before a shield, but no interrupt after it");
+                }
+                throw new InterruptedException("delivered");
+            }
         }
     }
 

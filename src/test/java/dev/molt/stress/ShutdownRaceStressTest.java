@@ -42,7 +42,7 @@ class ShutdownRaceStressTest {
 
     private String round() throws Exception {
         MoltRuntime rt = MoltRuntime.create("shutdown-race");
-        int threads = 3;
+        int threads = Integer.getInteger("molt.stress.spawners", 3);
         CountDownLatch started = new CountDownLatch(threads);
         AtomicLong accepted = new AtomicLong();
         List<Thread> spawners = new ArrayList<>();
