@@ -1,5 +1,6 @@
 package dev.molt;
 
+import dev.molt.internal.BoundContext;
 import dev.molt.internal.Context;
 import dev.molt.internal.CurrentContext;
 import dev.molt.internal.Dumps;
@@ -75,7 +76,10 @@ public final class MoltRuntime {
      */
     public <T> T run(Callable<? extends T> body) throws Exception {
         Objects.requireNonNull(body, "body");
-        Context root = core.rootContext();
+        // The task this thread runs (if any) stays the current task: shielding needs it.
+        Context outer = CurrentContext.bound();
+        Context root = outer == null || outer.task() == null ? core.rootContext()
+                : new BoundContext(core, core.rootToken(), core.rootScope(), outer.task());
         return RuntimeCore.CARRIER.call(root, body);
     }
 

@@ -27,14 +27,15 @@ final class CallbackRegistration extends AtomicBoolean implements CancelListener
                 callback.run();
             } catch (RuntimeException | Error e) {
                 log.warn("A cancel callback of {} threw; the other callbacks still run", token, e);
+            } finally {
+                token.removeListener(this); // done: nothing to keep it for (nor what it captured)
             }
         }
     }
 
     @Override
     public void close() {
-        if (compareAndSet(false, true)) {
-            token.removeListener(this);
-        }
+        set(true); // it will not run from now on (if it has not started)
+        token.removeListener(this);
     }
 }

@@ -16,6 +16,11 @@ public final class Counters {
         spawned.increment();
     }
 
+    /** Takes back a {@link #spawned()} whose task was refused or could not start. */
+    void unspawned() {
+        spawned.decrement();
+    }
+
     void ended(boolean success, boolean failure) {
         (success ? succeeded : failure ? failed : cancelled).increment();
     }

@@ -27,23 +27,36 @@ final class DeadlineTimer {
         }
     }
 
+    /** A scheduled deadline: the cancellation it will apply, and its timer entry (null if none was needed). */
+    record Deadline(Cancellation cancellation, ScheduledFuture<?> timer) {
+        /** Takes the timer entry out, for an owner that ended before its deadline. */
+        void forget() {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
+    }
+
     /**
-     * Cancels {@code token} with a {@link TimeoutException} reason after {@code nanos};
-     * {@code interrupting} as for {@link Cancellation}. Returns the reason it will use.
+     * Cancels {@code token} with a {@link TimeoutException} reason after {@code nanos}; {@code interrupting} and
+     * {@code origin} as for {@link Cancellation}. The cancellation runs on a virtual thread of its own, so a slow
+     * cancel callback under one deadline delays no other deadline.
      */
-    static Cancellation cancelAfter(Token token, long nanos, boolean interrupting) {
+    static Deadline cancelAfter(Token token, long nanos, boolean interrupting, Object origin) {
         Cancellation c = new Cancellation(
-                new TimeoutException("deadline passed after " + java.time.Duration.ofNanos(nanos)), interrupting);
+                new TimeoutException("deadline passed after " + java.time.Duration.ofNanos(nanos)), interrupting,
+                origin);
         if (nanos <= 0) {
             token.cancel(c);
-            return c;
+            return new Deadline(c, null);
         }
         if (nanos == Long.MAX_VALUE) {
-            return c;
+            return new Deadline(c, null);
         }
-        ScheduledFuture<?> f = Holder.SCHEDULER.schedule(() -> token.cancel(c), nanos, TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> f = Holder.SCHEDULER.schedule(
+                () -> Thread.startVirtualThread(() -> token.cancel(c)), nanos, TimeUnit.NANOSECONDS);
         token.addListener(new TimerRemoval(f));
-        return c;
+        return new Deadline(c, f);
     }
 
     /** Takes the timer entry out when its token is cancelled some other way first. */

@@ -49,21 +49,26 @@ public final class Dumps {
         final List<TaskDump.TaskNode> tasks = new ArrayList<>();
         final List<TaskDump.ScopeNode> scopes = new ArrayList<>();
 
+        /** Plain tokens are walked with a work list, not recursion: a chain of them can be very deep. */
         void collect(Token token) {
-            token.forEachListener(l -> {
-                if (l instanceof TaskToken tt) {
-                    TaskImpl<?> t = tt.runningTask();
-                    if (t != null) {
-                        tasks.add(task(t));
+            java.util.ArrayDeque<Token> plain = new java.util.ArrayDeque<>();
+            plain.add(token);
+            for (Token next; (next = plain.poll()) != null; ) {
+                next.forEachListener(l -> {
+                    if (l instanceof TaskToken tt) {
+                        TaskImpl<?> t = tt.runningTask();
+                        if (t != null) {
+                            tasks.add(task(t));
+                        }
+                    } else if (l instanceof ScopeToken st) {
+                        if (st.scopeImpl() != null) {
+                            scopes.add(scope(st.scopeImpl()));
+                        }
+                    } else if (l instanceof Token p) {
+                        plain.add(p);
                     }
-                } else if (l instanceof ScopeToken st) {
-                    if (st.scopeImpl() != null) {
-                        scopes.add(scope(st.scopeImpl()));
-                    }
-                } else if (l instanceof Token plain) {
-                    collect(plain);
-                }
-            });
+                });
+            }
         }
     }
 

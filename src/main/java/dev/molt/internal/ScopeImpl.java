@@ -30,10 +30,10 @@ import java.util.concurrent.locks.LockSupport;
  * of the token current where it was spawned), so nothing per task is kept here.
  *
  * <h2>Who cancelled the token</h2>
- * The scope cancels its own token only with cancellations it makes itself, and remembers the one it tried
- * first ({@code ownCancel}) and its deadline's ({@code deadlineCancel}). The token keeps the first cancellation
- * that reached it, so at the end that tells apart "cancelled from outside" (any other instance), "failed",
- * "timed out" and "cancelled by itself".
+ * The scope cancels its own token only with cancellations whose {@link Cancellation#origin() origin} is the
+ * scope itself. The token keeps the first cancellation that reached it, so at the end that tells apart "cancelled
+ * from outside" (another origin), "timed out" (the deadline's), "interrupted", "failed" and "cancelled by itself",
+ * however many of the scope's own cancellations raced.
  */
 public final class ScopeImpl implements Scope {
 
@@ -51,7 +51,6 @@ public final class ScopeImpl implements Scope {
 
     private static final VarHandle OPEN;
     private static final VarHandle FIRST_FAILURE;
-    private static final VarHandle OWN_CANCEL;
     private static final VarHandle DETACHED;
 
     static {
@@ -59,7 +58,6 @@ public final class ScopeImpl implements Scope {
             MethodHandles.Lookup l = MethodHandles.lookup();
             OPEN = l.findVarHandle(ScopeImpl.class, "open", int.class);
             FIRST_FAILURE = l.findVarHandle(ScopeImpl.class, "firstFailure", Throwable.class);
-            OWN_CANCEL = l.findVarHandle(ScopeImpl.class, "ownCancel", Cancellation.class);
             DETACHED = l.findVarHandle(ScopeImpl.class, "detached", Set.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -79,8 +77,8 @@ public final class ScopeImpl implements Scope {
     private volatile Thread closer;
     private volatile Throwable firstFailure;
     private final ConcurrentLinkedQueue<Throwable> laterFailures = new ConcurrentLinkedQueue<>();
-    private volatile Cancellation ownCancel;
-    private Cancellation deadlineCancel;
+    /** Set before the body runs, by the body's thread; null without a deadline. */
+    private DeadlineTimer.Deadline deadline;
 
     private ScopeImpl(RuntimeCore runtime, ScopeToken token, Kind kind) {
         this.runtime = runtime;
@@ -105,7 +103,7 @@ public final class ScopeImpl implements Scope {
 
     /** Cancels this scope's token, interrupting, with a deadline {@code nanos} from now. Before {@link #run}. */
     public void deadlineIn(long nanos) {
-        deadlineCancel = DeadlineTimer.cancelAfter(token, nanos, true);
+        deadline = DeadlineTimer.cancelAfter(token, nanos, true, this);
     }
 
     // ---------------------------------------------------------------- running
@@ -129,7 +127,7 @@ public final class ScopeImpl implements Scope {
         }
         boolean interrupted = bodyError instanceof InterruptedException && !token.cancelled();
         if (interrupted) {
-            cancelOwn(new Cancellation(bodyError, true));
+            cancelOwn(bodyError);
         } else if (bodyError != null && !endedByCancellation(bodyError)) {
             recordFailure(bodyError, true);
         }
@@ -152,7 +150,7 @@ public final class ScopeImpl implements Scope {
             if (Thread.interrupted()) {
                 interrupted = true;
                 if (!token.cancelled()) {
-                    cancelOwn(new Cancellation(new InterruptedException("scope owner interrupted"), true));
+                    cancelOwn(new InterruptedException("scope owner interrupted"));
                 }
             }
         }
@@ -162,22 +160,25 @@ public final class ScopeImpl implements Scope {
 
     private void close() {
         token.detach();
+        if (deadline != null) {
+            deadline.forget(); // else the timer keeps this scope reachable until the deadline
+        }
     }
 
     private <T> T outcome(T value, Throwable bodyError, boolean interrupted)
             throws InterruptedException, TimeoutException {
         Cancellation c = token.cancellation();
-        Cancellation own = ownCancel;
-        boolean interruptOutcome = interrupted && own != null && own == c
-                && own.reason() instanceof InterruptedException;
+        boolean own = c != null && c.origin() == this;
+        boolean timedOut = own && deadline != null && c == deadline.cancellation();
+        boolean interruptOutcome = interrupted && own && !timedOut && c.reason() instanceof InterruptedException;
         if (interrupted && !interruptOutcome) {
             Thread.currentThread().interrupt(); // keep the flag for the caller
         }
-        if (c != null && c != own && c != deadlineCancel) {
+        if (c != null && !own) {
             throw withFailures(new CancelledException("scope cancelled from outside",
                     c.reason() instanceof CancellationException ? null : c.reason()));
         }
-        if (c != null && c == deadlineCancel) {
+        if (timedOut) {
             throw withFailures(new TimeoutException("deadline passed"));
         }
         if (interruptOutcome) {
@@ -225,7 +226,7 @@ public final class ScopeImpl implements Scope {
         }
         boolean cancels = kind == Kind.SCOPE || (fromBody && kind != Kind.ROOT);
         if (cancels) {
-            cancelOwn(new Cancellation(failure, true));
+            cancelOwn(failure);
         }
     }
 
@@ -238,14 +239,14 @@ public final class ScopeImpl implements Scope {
         return cause == firstFailure || laterFailures.contains(cause);
     }
 
-    private void cancelOwn(Cancellation c) {
-        OWN_CANCEL.compareAndSet(this, null, c);
-        token.cancel(c);
+    /** Cancels the token, interrupting the tasks it reaches, with a cancellation marked as this scope's own. */
+    private void cancelOwn(Throwable reason) {
+        token.cancel(new Cancellation(reason, true, this));
     }
 
     @Override
     public void cancel() {
-        cancelOwn(new Cancellation(new CancelReason("scope cancelled"), true));
+        cancelOwn(new CancelReason("scope cancelled"));
     }
 
     /** The first failure and the later ones, in order: for {@code race}. */
@@ -325,24 +326,43 @@ public final class ScopeImpl implements Scope {
 
     @Override
     public <T> Task<T> spawn(Callable<? extends T> body) {
-        return TaskImpl.spawn(this, CurrentContext.get().token(), null, Objects.requireNonNull(body, "body"));
+        return TaskImpl.spawn(this, parentForSpawn(), null, Objects.requireNonNull(body, "body"));
     }
 
     @Override
     public Task<Void> spawn(Action body) {
-        return TaskImpl.spawn(this, CurrentContext.get().token(), null, Objects.requireNonNull(body, "body"));
+        return TaskImpl.spawn(this, parentForSpawn(), null, Objects.requireNonNull(body, "body"));
     }
 
     @Override
     public <T> Task<T> spawn(String name, Callable<? extends T> body) {
         Objects.requireNonNull(name, "name");
-        return TaskImpl.spawn(this, CurrentContext.get().token(), name, Objects.requireNonNull(body, "body"));
+        return TaskImpl.spawn(this, parentForSpawn(), name, Objects.requireNonNull(body, "body"));
     }
 
     @Override
     public Task<Void> spawn(String name, Action body) {
         Objects.requireNonNull(name, "name");
-        return TaskImpl.spawn(this, CurrentContext.get().token(), name, Objects.requireNonNull(body, "body"));
+        return TaskImpl.spawn(this, parentForSpawn(), name, Objects.requireNonNull(body, "body"));
+    }
+
+    /**
+     * The token a task spawned through this scope descends from: the current token when the caller is inside the
+     * scope (its body, its tasks, and what they run under {@code withToken}), otherwise the scope's own token, so
+     * that a {@code Scope} handed to an outside thread still makes tasks the scope can cancel.
+     */
+    private Token parentForSpawn() {
+        Context ctx = CurrentContext.get();
+        Token current = ctx.token();
+        if (ctx.scope() == this) {
+            return current;
+        }
+        for (Token t = current; t != null; t = t.parent()) {
+            if (t == token) {
+                return current;
+            }
+        }
+        return token;
     }
 
     @Override

@@ -33,6 +33,11 @@ final class ScopeToken extends Token {
     }
 
     @Override
+    boolean leavesParentWhenCancelled() {
+        return false; // it leaves when its scope ends
+    }
+
+    @Override
     Thread ownerThread() {
         return owner;
     }

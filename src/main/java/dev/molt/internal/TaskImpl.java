@@ -118,10 +118,15 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
      */
     static <T> TaskImpl<T> spawn(ScopeImpl scope, Token parentToken, String name, Object body) {
         RuntimeCore runtime = scope.runtime;
+        // Counted before the check, so that shutdown (which sets the flag, then waits for the count) either sees
+        // this task or this spawn sees the flag.
+        runtime.counters.spawned();
         if (runtime.isShutdown()) {
+            runtime.counters.unspawned();
             throw new RejectedExecutionException("Molt runtime '" + runtime.name() + "' is shut down");
         }
         if (!scope.enter()) {
+            runtime.counters.unspawned();
             throw new IllegalStateException("this scope has ended and takes no new tasks");
         }
         TaskToken token = parentToken.taskChild();
@@ -135,13 +140,13 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
             if (detached) {
                 scope.addDetached(task);
             }
-            runtime.counters.spawned();
             t.start();
         } catch (RuntimeException | Error e) {
             token.unbind();
             token.detach();
             scope.removeDetached(task);
             scope.exit();
+            runtime.counters.unspawned();
             throw e;
         }
         return task;

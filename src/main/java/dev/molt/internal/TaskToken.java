@@ -47,6 +47,11 @@ final class TaskToken extends Token implements Context {
     }
 
     @Override
+    boolean leavesParentWhenCancelled() {
+        return false; // it leaves when its task ends
+    }
+
+    @Override
     Thread ownerThread() {
         TaskImpl<?> t = task;
         return t == null ? null : t.thread();

@@ -6,7 +6,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -148,7 +149,7 @@ public class Token implements CancelToken, CancelListener {
     public Token childWithTimeout(Duration timeout) {
         long nanos = Durations.toNanos(timeout, "timeout");
         Token child = child();
-        DeadlineTimer.cancelAfter(child, nanos, false);
+        DeadlineTimer.cancelAfter(child, nanos, false, null);
         return child;
     }
 
@@ -157,7 +158,7 @@ public class Token implements CancelToken, CancelListener {
         Objects.requireNonNull(deadline, "deadline");
         Duration left = Duration.between(Instant.now(), deadline);
         Token child = child();
-        DeadlineTimer.cancelAfter(child, left.isNegative() ? 0 : Durations.saturatedNanos(left), false);
+        DeadlineTimer.cancelAfter(child, left.isNegative() ? 0 : Durations.saturatedNanos(left), false, null);
         return child;
     }
 
@@ -183,25 +184,47 @@ public class Token implements CancelToken, CancelListener {
 
     /**
      * Cancels this token and its subtree with {@code c}; returns whether this call did it (false if the
-     * token was already cancelled, or is {@link #never()}). Iterative, so deep trees cannot overflow the stack.
+     * token was already cancelled, or is {@link #never()}).
+     *
+     * <p>Two phases: first the whole subtree is marked (and each token's listeners taken), then owner threads
+     * are woken or interrupted and the other listeners told. So a thread woken by this cancellation never finds a
+     * token below the cancelled one still uncancelled (a scope in an interrupted task sees its own token
+     * cancelled, not a stray interrupt). Iterative, so deep trees cannot overflow the stack.
      */
     public boolean cancel(Cancellation c) {
-        if (!mark(c)) {
+        if (this == NEVER || !CANCELLATION.compareAndSet(this, null, c)) {
             return false;
         }
-        ArrayDeque<Token> pending = new ArrayDeque<>();
-        pending.add(this);
-        for (Token t; (t = pending.poll()) != null; ) {
-            t.tellListeners(c, pending);
+        List<Token> marked = new ArrayList<>();
+        List<CancelListener> others = new ArrayList<>();
+        marked.add(this);
+        for (int i = 0; i < marked.size(); i++) {
+            marked.get(i).closeListeners(l -> {
+                if (l instanceof Token child) {
+                    if (child != NEVER && CANCELLATION.compareAndSet(child, null, c)) {
+                        marked.add(child);
+                    }
+                } else {
+                    others.add((CancelListener) l);
+                }
+            });
+        }
+        for (Token t : marked) {
+            t.onCancelled(c);
+        }
+        for (CancelListener l : others) {
+            l.onCancel(c);
+        }
+        // Cancelled alone, a plain token needs nothing more from its live parent. Task and scope tokens stay listed
+        // until their task or scope ends, so the dump still shows a cancelled task that is cleaning up.
+        if (leavesParentWhenCancelled() && parent != null && !parent.cancelled()) {
+            detach();
         }
         return true;
     }
 
-    private boolean mark(Cancellation c) {
-        if (this == NEVER || !CANCELLATION.compareAndSet(this, null, c)) {
-            return false;
-        }
-        onCancelled(c);
+    /** Whether this token leaves its live parent as soon as it is cancelled alone (plain tokens do). */
+    boolean leavesParentWhenCancelled() {
         return true;
     }
 
@@ -239,32 +262,19 @@ public class Token implements CancelToken, CancelListener {
         }
     }
 
-    private void tellListeners(Cancellation c, ArrayDeque<Token> pending) {
+    /** Swaps the listeners for a {@link Closed} snapshot (once) and hands each one that was registered to {@code sink}. */
+    private void closeListeners(java.util.function.Consumer<Object> sink) {
         Object ls;
         do {
             ls = listeners;
-        } while (!(ls instanceof Closed) && !LISTENERS.compareAndSet(this, ls, new Closed(ls)));
+            if (ls instanceof Closed) {
+                return;
+            }
+        } while (!LISTENERS.compareAndSet(this, ls, new Closed(ls)));
         if (ls instanceof ConcurrentHashMap<?, ?> set) {
-            for (Object l : set.keySet()) {
-                tell(l, c, pending);
-            }
-        } else if (ls != null && !(ls instanceof Closed)) {
-            tell(ls, c, pending);
-        }
-        // Cancelled alone, a token needs nothing more from its live parent; under a cancelled parent it stays
-        // listed there (see Closed) until its owner ends.
-        if (parent != null && !parent.cancelled()) {
-            detach();
-        }
-    }
-
-    private static void tell(Object listener, Cancellation c, ArrayDeque<Token> pending) {
-        if (listener instanceof Token child) {
-            if (child.mark(c)) {
-                pending.add(child);
-            }
-        } else {
-            ((CancelListener) listener).onCancel(c);
+            set.keySet().forEach(sink);
+        } else if (ls != null) {
+            sink.accept(ls);
         }
     }
 
