@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -105,6 +106,24 @@ public final class Molt {
      */
     public static <T> Channel<T> channel(int capacity, Overflow overflow) {
         return Channels.create(capacity, Objects.requireNonNull(overflow, "overflow"));
+    }
+
+    /**
+     * A channel like {@link #channel(int, Overflow)} whose {@code onUndelivered} hook receives every value the
+     * channel gives up on, so that resources held by values are released and nothing vanishes silently: values
+     * dropped by {@link Overflow#DROP_OLDEST} (the evicted one) or {@link Overflow#DROP_LATEST} (the sent one),
+     * and values of {@link SendChannel#sendAsync} that are not delivered (the future was cancelled or completed
+     * by its caller first, or the channel was or got closed). A blocking or {@code try} send that fails keeps its
+     * value with its caller (an exception or {@code false}), so the hook does not see it; values still buffered
+     * at {@code close} remain receivable, so the hook does not see them either. The hook runs in the thread that
+     * drops the value, outside the channel's lock; an exception it throws is logged and swallowed.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is negative, or is 0 with a dropping policy
+     * @throws NullPointerException if {@code overflow} or {@code onUndelivered} is null
+     */
+    public static <T> Channel<T> channel(int capacity, Overflow overflow, Consumer<? super T> onUndelivered) {
+        return Channels.create(capacity, Objects.requireNonNull(overflow, "overflow"),
+                Objects.requireNonNull(onUndelivered, "onUndelivered"));
     }
 
     /**

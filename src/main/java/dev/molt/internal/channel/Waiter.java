@@ -1,0 +1,175 @@
+package dev.molt.internal.channel;
+
+import dev.molt.internal.CancelListener;
+import dev.molt.internal.Cancellation;
+import dev.molt.internal.Durations;
+import dev.molt.internal.Token;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A blocked operation (a plain send or receive, a {@code select}, or an async bridge) whose outcome is
+ * decided exactly once by a CAS on {@link #state}: from {@link #WAITING} either to the index of the clause
+ * whose node a partner or {@code close} completed, or to {@link #LEFT} by the waiter itself (timeout,
+ * cancellation, interrupt, a cancelled future). Whoever wins the CAS owns the outcome: a partner that wins has
+ * delivered (or taken) the value; a waiter that wins has taken no effect and unlinks its nodes. So a
+ * cancellation that races with a hand-over never both delivers and throws.
+ *
+ * <p>The winner of a completion wakes the waiter after releasing the channel's lock ({@link #fire}): it unparks
+ * the thread, or, for an async bridge, completes the future.
+ *
+ * <p>As a {@link CancelListener} of the current token it only unparks: the waiting thread itself then tries
+ * to leave.
+ */
+class Waiter extends Node implements CancelListener {
+    static final int WAITING = -1;
+    static final int LEFT = -2;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Waiter.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Busy-wait rounds before parking: a partner often arrives within a few hundred nanoseconds. */
+    static final int SPINS = Integer.getInteger("dev.molt.channel.spins", 0);
+
+    private volatile int state = WAITING;
+    /** The parked thread, or null for an async bridge. */
+    final Thread thread;
+    /** For a select: its nodes by clause index (null for non-channel clauses). Null for plain operations. */
+    Node[] nodes;
+
+    /** A plain operation's waiter, which is its own node. */
+    Waiter(Thread thread, ChannelImpl<?> channel, boolean send, Object item) {
+        super(null, channel, 0, send, item);
+        this.thread = thread;
+    }
+
+    /** A select's waiter: not a node itself; its nodes are set once built. */
+    Waiter(Thread thread) {
+        super(null, null, -1, false, null);
+        this.thread = thread;
+    }
+
+    final int state() {
+        return state;
+    }
+
+    final boolean isWaiting() {
+        return state == WAITING;
+    }
+
+    /** A partner or {@code close} (under {@code n}'s channel lock) tries to decide this waiter by {@code n}. */
+    final boolean tryComplete(Node n) {
+        return STATE.compareAndSet(this, WAITING, n.index);
+    }
+
+    /** The waiter gives up (timeout, cancel, interrupt): true if nothing had completed it yet. */
+    final boolean tryLeave() {
+        return STATE.compareAndSet(this, WAITING, LEFT);
+    }
+
+    /** The node that completed this waiter; only after {@link #state()} is decided and not {@link #LEFT}. */
+    final Node completedNode() {
+        return nodes == null ? this : nodes[state];
+    }
+
+    /**
+     * Parks until a partner or {@code close} completes this waiter, the token is cancelled, the thread is
+     * interrupted or (if {@code timed}) {@code nanos} pass. Returns the completed node, or null on timeout.
+     * Cancellation and interrupt throw only if this waiter won the right to leave (then it took no effect and is
+     * unlinked everywhere); if a partner won first, the operation took effect and is reported normally (an
+     * interrupt consumed on the way is restored).
+     */
+    final Node await(Token token, boolean timed, long nanos) throws InterruptedException {
+        for (int i = SPINS; i > 0 && state == WAITING; i--) {
+            Thread.onSpinWait();
+        }
+        if (state != WAITING) {
+            return completedNode();
+        }
+        long deadline = timed ? Durations.deadline(nanos) : 0L;
+        boolean listening = token != Token.never();
+        if (listening) {
+            token.addListener(this);
+        }
+        try {
+            for (;;) {
+                if (state != WAITING) {
+                    return completedNode();
+                }
+                Cancellation c = token.cancellation();
+                if (c != null) {
+                    if (leave()) {
+                        throw Token.cancelledException(c);
+                    }
+                    return completedNode();
+                }
+                if (Thread.interrupted()) {
+                    if (leave()) {
+                        throw new InterruptedException();
+                    }
+                    Thread.currentThread().interrupt();
+                    return completedNode();
+                }
+                if (timed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return leave() ? null : completedNode();
+                    }
+                    LockSupport.parkNanos(this, left);
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        } finally {
+            if (listening) {
+                token.removeListener(this);
+            }
+        }
+    }
+
+    /** Tries to leave; on success unlinks every node of this waiter at once. */
+    final boolean leave() {
+        if (!tryLeave()) {
+            return false;
+        }
+        if (nodes == null) {
+            channel.unlink(this);
+        } else {
+            for (Node n : nodes) {
+                if (n != null) {
+                    n.channel.unlink(n);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** After a select was completed by {@code won}: takes its other nodes out of their queues. */
+    final void unlinkOthers(Node won) {
+        for (Node n : nodes) {
+            if (n != null && n != won) {
+                n.channel.unlink(n);
+            }
+        }
+    }
+
+    /** Wakes the waiter once a partner completed it by {@code n}; called without any channel lock held. */
+    void fire(Node n) {
+        LockSupport.unpark(thread);
+    }
+
+    @Override
+    public void onCancel(Cancellation cancellation) {
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+}
