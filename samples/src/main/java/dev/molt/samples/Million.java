@@ -42,13 +42,17 @@ public final class Million {
         }
 
         List<Measured> runs = new ArrayList<>();
-        runs.add(molt(count));
         if (platform > 0) {
+            // Platform threads first, while the heap is still small: their memory is then easier to see.
             runs.add(platformThreads(platform));
             System.out.println();
-            System.out.printf("%-17s %12s %14s %16s%n", "", "start/task", "heap/task", "process/task");
+        }
+        runs.add(molt(count));
+        if (platform > 0) {
+            System.out.println();
+            System.out.printf("%-17s %12s %14s %14s%n", "", "start/task", "heap/task", "process/task");
             for (Measured m : runs) {
-                System.out.printf("%-17s %9.1f us %11s %16s%n", m.what(), m.startSeconds() * 1e6 / m.count(),
+                System.out.printf("%-17s %9.1f us %14s %14s%n", m.what(), m.startSeconds() * 1e6 / m.count(),
                         bytes(m.heapBytes() / m.count()), m.rssBytes() < 0 ? "n/a" : bytes(m.rssBytes() / m.count()));
             }
         }
@@ -82,10 +86,12 @@ public final class Million {
 
             long heap = heapAfterGc() - heapBefore;
             long rss = rss() < 0 ? -1 : rss() - rssBefore;
-            System.out.printf("%,d tasks alive, all parked: heap %s (%s per task), process memory +%s%n",
-                    runtime.liveTasks(), bytes(heap), bytes(heap / count), rss < 0 ? "n/a" : bytes(rss));
+            System.out.printf("%,d tasks alive, all parked: heap %s (%s per task), process memory %s%n",
+                    runtime.liveTasks(), bytes(heap), bytes(heap / count), rss < 0 ? "n/a" : "+" + bytes(rss));
 
+            long closing = System.nanoTime();
             gate.close(); // wakes every receiver at once
+            System.out.printf("close() returned in %d ms%n", (System.nanoTime() - closing) / 1_000_000);
             Progress ending = new Progress("ended", count);
             long live;
             while ((live = runtime.liveTasks()) > 0) {
@@ -99,7 +105,6 @@ public final class Million {
 
     /** The same work on THREADS platform threads: they block on a Molt channel just the same. */
     static Measured platformThreads(int threads) throws InterruptedException {
-        System.out.println();
         Channel<Object> gate = channel();
         LongAdder waiting = new LongAdder();
         long heapBefore = heapAfterGc();
@@ -126,8 +131,8 @@ public final class Million {
         }
         long heap = heapAfterGc() - heapBefore;
         long rss = rss() < 0 ? -1 : rss() - rssBefore;
-        System.out.printf("%,d platform threads parked: heap %s, process memory +%s (their stacks are native)%n",
-                threads, bytes(heap), rss < 0 ? "n/a" : bytes(rss));
+        System.out.printf("%,d platform threads parked: heap %s, process memory %s (their stacks are native)%n",
+                threads, bytes(heap), rss < 0 ? "n/a" : "+" + bytes(rss));
         gate.close();
         for (Thread t : started) {
             t.join();

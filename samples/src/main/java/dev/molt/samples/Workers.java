@@ -48,8 +48,9 @@ public final class Workers {
 
         CtrlC.onFirst(() -> {
             try {
-                // Cancels the root token (and so every task's) and returns at once: main's scope does the waiting.
-                MoltRuntime.defaultRuntime().shutdown(Duration.ZERO);
+                // Cancels the root token, so every task's, and interrupts their threads. Main's scope waits for
+                // the tasks too, and main exits once they have ended, usually long before this grace runs out.
+                MoltRuntime.defaultRuntime().shutdown(Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
