@@ -8,6 +8,8 @@ import dev.molt.MoltRuntime;
 import dev.molt.ReceiveChannel;
 import dev.molt.SendChannel;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -38,8 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class Workers {
     private static final Logger log = LoggerFactory.getLogger(Workers.class);
 
-    /** A finished job. */
-    record Result(int job, String worker, long millis) {
+    /** A finished job, and who did it. */
+    record Result(int job, String worker) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -62,6 +64,7 @@ public final class Workers {
         AtomicInteger cancelled = new AtomicInteger(); // jobs a worker had taken when the cancellation came
         Progress progress = new Progress("jobs", jobCount);
         String detail = "done by " + workerCount + " workers";
+        Map<String, Integer> perWorker = new TreeMap<>(); // only main touches it
 
         log.info("{} jobs, {} workers; press Ctrl-C to stop", jobCount, workerCount);
         try {
@@ -82,6 +85,7 @@ public final class Workers {
 
                 int received = 0;
                 for (Result r : results) { // fan-in: ends when the pool closes `results`
+                    perWorker.merge(r.worker(), 1, Integer::sum);
                     progress.show(++received, detail);
                 }
                 return null;
@@ -95,6 +99,7 @@ public final class Workers {
         }
         progress.finish(finished.get(), detail);
         System.out.printf("all %d jobs finished in %.1f s%n", finished.get(), progress.seconds());
+        System.out.println("jobs per worker: " + perWorker); // whoever is free takes the next job
     }
 
     static void produce(int jobCount, SendChannel<Integer> jobs) throws InterruptedException {
@@ -114,7 +119,7 @@ public final class Workers {
             try {
                 long millis = ThreadLocalRandom.current().nextLong(20, 120);
                 sleep(Duration.ofMillis(millis)); // the "work"; a cancellation point
-                results.send(new Result(job, me, millis));
+                results.send(new Result(job, me));
                 finished.incrementAndGet();
             } catch (CancelledException e) {
                 cancelled.incrementAndGet();
