@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * A million tasks at once: each one blocks on the same channel, then closing the channel releases them all.
  *
  * <p>A blocked Molt task is a parked virtual thread: a few hundred bytes of heap, no OS thread. So a million of
- * them fit in an ordinary JVM, and starting one costs about a microsecond. Closing a channel wakes every
+ * them fit in an ordinary JVM, and starting one takes a few microseconds. Closing a channel wakes every
  * receiver blocked on it (Go's "close is a broadcast"); their loops end normally, and the scope waits for
  * them all. With {@code --platform THREADS} the demo then does the same work with that many platform threads,
  * each a real OS thread with its own native stack, and compares the two.
