@@ -71,11 +71,11 @@ public final class Million {
             for (long i = 1; i <= count; i++) {
                 s.spawn(() -> waitFor(gate, waiting));
                 if (i % 1000 == 0) {
-                    spawning.show(i, "Molt tasks");
+                    spawning.show(i, status(runtime));
                 }
             }
             double startSeconds = spawning.seconds();
-            spawning.finish(count, "Molt tasks");
+            spawning.finish(count, status(runtime));
 
             Progress parking = new Progress("parked", count);
             while (waiting.sum() < count) {
@@ -95,10 +95,10 @@ public final class Million {
             Progress ending = new Progress("ended", count);
             long live;
             while ((live = runtime.liveTasks()) > 0) {
-                ending.show(count - live, "released by one close()");
+                ending.show(count - live, "released by one close(), " + status(runtime));
                 sleep(Duration.ofMillis(20));
             }
-            ending.finish(count, "released by one close()");
+            ending.finish(count, "released by one close(), " + status(runtime));
             return new Measured("Molt tasks", count, startSeconds, heap, rss);
         });
     }
@@ -146,6 +146,12 @@ public final class Million {
         for (Object ignored : gate) {
             // Never runs: nothing is sent. The loop ends when the gate is closed.
         }
+    }
+
+    /** Live tasks and heap in use now (garbage included), for the progress lines. */
+    private static String status(MoltRuntime runtime) {
+        Runtime rt = Runtime.getRuntime();
+        return String.format("live %,d, heap %,d MB", runtime.liveTasks(), (rt.totalMemory() - rt.freeMemory()) >> 20);
     }
 
     private static long heapAfterGc() {

@@ -5,8 +5,8 @@ import static dev.molt.Molt.*;
 import dev.molt.Channel;
 import dev.molt.ReceiveChannel;
 import dev.molt.SendChannel;
-import java.util.function.IntPredicate;
-import java.util.function.IntUnaryOperator;
+import java.util.function.LongPredicate;
+import java.util.function.LongUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +30,9 @@ public final class Pipeline {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10;
 
-        Channel<Integer> numbers = channel();   // rendezvous: each value is handed from task to task
-        Channel<Integer> squares = channel(16); // buffered: the stages may drift apart by up to 16 values
-        Channel<Integer> evens = channel(16);
+        Channel<Long> numbers = channel();   // rendezvous: each value is handed from task to task
+        Channel<Long> squares = channel(16); // buffered: the stages may drift apart by up to 16 values
+        Channel<Long> evens = channel(16);
 
         long sum = scope(s -> {
             s.spawn("generate", () -> generate(n, numbers));
@@ -44,9 +44,9 @@ public final class Pipeline {
         System.out.printf("sum of the even squares of 1..%d = %d%n", n, sum);
     }
 
-    static void generate(int n, SendChannel<Integer> out) throws InterruptedException {
+    static void generate(int n, SendChannel<Long> out) throws InterruptedException {
         try {
-            for (int i = 1; i <= n; i++) {
+            for (long i = 1; i <= n; i++) {
                 out.send(i);
             }
             log.info("sent {} numbers; closing my output", n);
@@ -55,12 +55,12 @@ public final class Pipeline {
         }
     }
 
-    static void map(ReceiveChannel<Integer> in, SendChannel<Integer> out, IntUnaryOperator f)
+    static void map(ReceiveChannel<Long> in, SendChannel<Long> out, LongUnaryOperator f)
             throws InterruptedException {
         try {
             int count = 0;
-            for (int x : in) { // ends when `in` is closed and every value in it has been received
-                out.send(f.applyAsInt(x));
+            for (long x : in) { // ends when `in` is closed and every value in it has been received
+                out.send(f.applyAsLong(x));
                 count++;
             }
             log.info("input closed after {} values; closing my output", count);
@@ -69,12 +69,12 @@ public final class Pipeline {
         }
     }
 
-    static void filter(ReceiveChannel<Integer> in, SendChannel<Integer> out, IntPredicate keep)
+    static void filter(ReceiveChannel<Long> in, SendChannel<Long> out, LongPredicate keep)
             throws InterruptedException {
         try {
             int seen = 0;
             int kept = 0;
-            for (int x : in) {
+            for (long x : in) {
                 seen++;
                 if (keep.test(x)) {
                     out.send(x);
@@ -87,10 +87,10 @@ public final class Pipeline {
         }
     }
 
-    static long sink(ReceiveChannel<Integer> in) {
+    static long sink(ReceiveChannel<Long> in) {
         long sum = 0;
         int count = 0;
-        for (int x : in) {
+        for (long x : in) {
             sum += x;
             if (++count <= 5) {
                 log.info("received {}", x);
