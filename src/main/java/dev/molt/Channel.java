@@ -6,7 +6,9 @@ package dev.molt;
  * {@link #UNLIMITED}) and {@link Molt#channel(int, Overflow)}.
  *
  * <p>Pass the narrower {@link SendChannel} or {@link ReceiveChannel} view to code that should only send or only
- * receive. Channels never pin a carrier thread. Implemented by Molt only.
+ * receive. Channels never pin a carrier thread. {@link #toString()} shows the capacity, the overflow policy,
+ * the number of buffered values, the state (open, closed with its reason, drained) and how many senders and
+ * receivers wait. Implemented by Molt only. See {@code docs/channels.md} for the full semantics.
  *
  * @param <T> the element type
  */

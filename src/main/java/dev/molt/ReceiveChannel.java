@@ -31,9 +31,12 @@ public interface ReceiveChannel<T> extends Iterable<T> {
     /**
      * Like {@link #recv()}, waiting at most {@code timeout}.
      *
-     * @return the value, or null if the time ran out first
+     * @return the value, or null if the time ran out first (then nothing was consumed)
      * @throws NullPointerException if {@code timeout} is null
      * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws ChannelClosedException if the channel is closed and drained; its cause is the close reason
+     * @throws CancelledException if the current token is cancelled; nothing was consumed
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was consumed
      */
     T recv(Duration timeout) throws InterruptedException;
 
@@ -46,8 +49,12 @@ public interface ReceiveChannel<T> extends Iterable<T> {
     T tryRecv();
 
     /**
-     * Receives without blocking the calling thread: the future completes with the value, or exceptionally with
-     * {@link ChannelClosedException}. Cancelling the future withdraws the request if nothing was received yet.
+     * Receives without blocking the calling thread (usable from event loops and platform threads): the future
+     * completes with the value, or exceptionally with {@link ChannelClosedException} once the channel is closed
+     * and drained. Not a cancellation point of the current token. Cancelling the future (or completing it, e.g.
+     * by {@code orTimeout}) withdraws the request if nothing was received yet; if a value was already handed
+     * over, {@code cancel} returns false and the future completes with it. Dependent stages run in the thread
+     * that completes the future.
      */
     CompletableFuture<T> recvAsync();
 
@@ -58,11 +65,18 @@ public interface ReceiveChannel<T> extends Iterable<T> {
      */
     <R> SelectClause<R> onRecv(Function<? super T, ? extends R> then);
 
-    /** An iterator that receives (blocking) until the channel is closed and drained. */
+    /**
+     * An iterator that receives (blocking, a cancellation point) until the channel is closed and drained:
+     * {@code hasNext} returns false after a plain close and throws {@link ChannelClosedException} after
+     * {@code close(reason)}. Since it cannot throw {@link InterruptedException}, an interrupt while waiting
+     * becomes a {@link CancelledException} (its cause the {@code InterruptedException}) and the thread's interrupt
+     * status is set again.
+     */
     @Override
     Iterator<T> iterator();
 
-    /** A sequential stream of the values received until the channel is closed and drained. */
+    /** A sequential, ordered stream of the values received until the channel is closed and drained, as by
+     * {@link #iterator()}. */
     Stream<T> stream();
 
     /** Whether the channel is closed and empty: no value will ever be received again. */

@@ -31,12 +31,16 @@ public interface SendChannel<T> {
      * @return true if the value was delivered, false if the time ran out first (then it was not)
      * @throws NullPointerException if {@code value} or {@code timeout} is null
      * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws ChannelClosedException if the channel is closed, or is closed while this call waits
+     * @throws CancelledException if the current token is cancelled; the value was not delivered
+     * @throws InterruptedException if the thread is interrupted while waiting; the value was not delivered
      */
     boolean send(T value, Duration timeout) throws InterruptedException;
 
     /**
-     * Hands {@code value} to a waiting receiver or buffers it, if that can be done now. Never blocks and
-     * never throws {@link CancelledException}.
+     * Hands {@code value} to a waiting receiver or buffers it, if that can be done now (on a channel with a
+     * dropping {@link Overflow} policy this always succeeds). Never blocks and never throws
+     * {@link CancelledException}.
      *
      * @return whether the value was delivered
      * @throws NullPointerException if {@code value} is null
@@ -45,9 +49,13 @@ public interface SendChannel<T> {
     boolean trySend(T value);
 
     /**
-     * Sends {@code value} without blocking the calling thread: the returned future completes when the value
-     * was delivered, or exceptionally with {@link ChannelClosedException}. Cancelling the future withdraws the
-     * value if it has not been delivered yet.
+     * Sends {@code value} without blocking the calling thread (usable from event loops and platform threads):
+     * the returned future completes when the value was delivered (or buffered), or exceptionally with
+     * {@link ChannelClosedException}. Not a cancellation point of the current token. Cancelling the future (or
+     * completing it, e.g. by {@code orTimeout}) withdraws the value if it has not been delivered yet; if it has,
+     * {@code cancel} returns false and the future completes normally. A value that is not delivered (withdrawn,
+     * or the channel was or got closed) goes to the channel's {@code onUndelivered} hook, if it has one.
+     * Dependent stages run in the thread that completes the future.
      *
      * @throws NullPointerException if {@code value} is null
      */
@@ -78,6 +86,6 @@ public interface SendChannel<T> {
     /** The capacity: 0 for rendezvous, {@link Channel#UNLIMITED} for unbounded. */
     int capacity();
 
-    /** How many values are buffered now. */
+    /** How many values are buffered now (always 0 for a rendezvous channel). */
     int size();
 }

@@ -75,6 +75,22 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     // ---------------------------------------------------------------- locked primitives (shared with select)
 
+    /** Lock-hold times are a few dozen nanoseconds, so a short spin on tryLock beats parking in the lock. */
+    private static final int LOCK_SPINS = Integer.getInteger("dev.molt.channel.lockSpins", 0);
+
+    void acquire() {
+        if (lock.tryLock()) {
+            return;
+        }
+        for (int i = LOCK_SPINS; i > 0; i--) {
+            Thread.onSpinWait();
+            if (lock.tryLock()) {
+                return;
+            }
+        }
+        lock.lock();
+    }
+
     boolean closedLocked() {
         return closed;
     }
@@ -146,8 +162,12 @@ public final class ChannelImpl<T> implements Channel<T> {
         return null;
     }
 
-    void enqueueLocked(Node n) {
-        (n.send ? senders : receivers).add(n);
+    /** Enqueues {@code n}; returns whether its queue was empty before. */
+    boolean enqueueLocked(Node n) {
+        WaitQueue q = n.send ? senders : receivers;
+        boolean alone = q.isEmpty();
+        q.add(n);
+        return alone;
     }
 
     /** Reads and clears what the locked section left to do after unlocking. */
@@ -175,7 +195,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** Takes {@code n} out of its queue if it is still there (a waiter that leaves, a select that ended). */
     void unlink(Node n) {
-        lock.lock();
+        acquire();
         try {
             WaitQueue q = n.queue;
             if (q != null) {
@@ -234,7 +254,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Waiter w;
         Node wake;
         Object drop;
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 throw closedForSend();
@@ -247,6 +267,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 return false;
             } else {
                 w = new Waiter(Thread.currentThread(), this, true, value);
+                w.alone = senders.isEmpty();
                 senders.add(w);
                 wake = null;
                 drop = null;
@@ -273,7 +294,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Objects.requireNonNull(value, "value");
         Node wake;
         Object drop;
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 throw closedForSend();
@@ -297,7 +318,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Node wake = null;
         Object drop = null;
         boolean wasClosed = false;
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 wasClosed = true;
@@ -336,6 +357,18 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @SuppressWarnings("unchecked")
     private T recvBlocking(boolean timed, long nanos) throws InterruptedException {
+        Object v = receive(timed, nanos);
+        if (v == CLOSED) {
+            throw closedForRecv();
+        }
+        return (T) v;
+    }
+
+    /** What {@link #receive} returns for a closed, drained channel: iteration ends without an exception. */
+    private static final Object CLOSED = new Object();
+
+    /** A blocking receive: the value, {@link #CLOSED}, or null on timeout. */
+    private Object receive(boolean timed, long nanos) throws InterruptedException {
         Token token = currentToken();
         token.throwIfCancelled();
         if (Thread.interrupted()) {
@@ -344,17 +377,18 @@ public final class ChannelImpl<T> implements Channel<T> {
         Waiter w = null;
         Object v;
         Node wake = null;
-        lock.lock();
+        acquire();
         try {
             v = pollLocked();
             if (v != null) {
                 wake = takeWake();
             } else if (closed) {
-                throw closedForRecv();
+                return CLOSED;
             } else if (timed && nanos == 0) {
                 return null;
             } else {
                 w = new Waiter(Thread.currentThread(), this, false, null);
+                w.alone = receivers.isEmpty();
                 receivers.add(w);
             }
         } finally {
@@ -362,16 +396,13 @@ public final class ChannelImpl<T> implements Channel<T> {
         }
         if (w == null) {
             afterUnlock(wake, null);
-            return (T) v;
+            return v;
         }
         Node n = w.await(token, timed, nanos);
         if (n == null) {
             return null;
         }
-        if (n.closed) {
-            throw closedForRecv();
-        }
-        return (T) n.item;
+        return n.closed ? CLOSED : n.item;
     }
 
     @Override
@@ -379,7 +410,7 @@ public final class ChannelImpl<T> implements Channel<T> {
     public T tryRecv() {
         Object v;
         Node wake;
-        lock.lock();
+        acquire();
         try {
             v = pollLocked();
             if (v == null) {
@@ -402,7 +433,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         AsyncWaiter<T> w = null;
         Object v;
         Node wake = null;
-        lock.lock();
+        acquire();
         try {
             v = pollLocked();
             if (v != null) {
@@ -437,7 +468,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     private void closeWith(Throwable why) {
         ArrayList<Node> woken = new ArrayList<>();
-        lock.lock();
+        acquire();
         try {
             if (closed) {
                 return;
@@ -495,14 +526,18 @@ public final class ChannelImpl<T> implements Channel<T> {
                     return false;
                 }
                 try {
-                    next = recv();
-                    return true;
-                } catch (ChannelClosedException e) {
-                    done = true;
-                    if (e.getCause() != null) {
-                        throw e;
+                    Object v = receive(false, 0L);
+                    if (v == CLOSED) {
+                        done = true;
+                        if (reason != null) {
+                            throw closedForRecv();
+                        }
+                        return false;
                     }
-                    return false;
+                    @SuppressWarnings("unchecked")
+                    T t = (T) v;
+                    next = t;
+                    return true;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     CancelledException c = new CancelledException("interrupted while receiving from a channel");
@@ -541,7 +576,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (!closed) {
             return false;
         }
-        lock.lock();
+        acquire();
         try {
             return buffer == null || buffer.isEmpty();
         } finally {
@@ -559,7 +594,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (buffer == null) {
             return 0;
         }
-        lock.lock();
+        acquire();
         try {
             return buffer.size();
         } finally {
@@ -574,7 +609,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** How many operations wait to send and to receive now (stale select nodes included): for tests. */
     public int[] waiting() {
-        lock.lock();
+        acquire();
         try {
             return new int[] {senders.size(), receivers.size()};
         } finally {
@@ -584,7 +619,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public String toString() {
-        lock.lock();
+        acquire();
         try {
             String cap = capacity == UNLIMITED ? "unlimited" : Integer.toString(capacity);
             String state = !closed ? "open"

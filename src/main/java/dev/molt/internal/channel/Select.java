@@ -86,7 +86,7 @@ public final class Select {
         ChannelImpl<?> dropper = null;
         Waiter w = null;
         for (ChannelImpl<?> c : locks) {
-            c.lock.lock();
+            c.acquire();
         }
         try {
             for (int i : order) {
@@ -120,12 +120,14 @@ public final class Select {
                 w = new Waiter(Thread.currentThread());
                 Node[] nodes = new Node[k];
                 w.nodes = nodes;
+                boolean alone = true;
                 for (int i : order) {
                     Clauses.OnChannel<? extends R> c = ch[i];
                     Node n = new Node(w, c.channel, i, c.isSend(), c.value());
                     nodes[i] = n;
-                    c.channel.enqueueLocked(n);
+                    alone &= c.channel.enqueueLocked(n);
                 }
+                w.alone = alone;
             }
         } finally {
             for (int i = locks.length - 1; i >= 0; i--) {

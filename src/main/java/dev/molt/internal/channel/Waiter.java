@@ -38,8 +38,13 @@ class Waiter extends Node implements CancelListener {
 
     /** Busy-wait rounds before parking: a partner often arrives within a few hundred nanoseconds. */
     static final int SPINS = Integer.getInteger("dev.molt.channel.spins", 0);
+    static final int YIELDS = Integer.getInteger("dev.molt.channel.yields", 1);
 
     private volatile int state = WAITING;
+    /** Whether the waiter was alone in its wait queue(s) when enqueued: then it yields before parking. */
+    boolean alone;
+    /** Set (once) before the waiter may park; see {@link #await}. */
+    private volatile boolean parking;
     /** The parked thread, or null for an async bridge. */
     final Thread thread;
     /** For a select: its nodes by clause index (null for non-channel clauses). Null for plain operations. */
@@ -88,8 +93,15 @@ class Waiter extends Node implements CancelListener {
      * interrupt consumed on the way is restored).
      */
     final Node await(Token token, boolean timed, long nanos) throws InterruptedException {
-        for (int i = SPINS; i > 0 && state == WAITING; i--) {
-            Thread.onSpinWait();
+        // Like LinkedTransferQueue's spin rule: only a waiter that is alone on its side of the channel expects a
+        // partner soon (ping-pong, SPSC); one behind others (fan-in, a million parked receivers) parks at once.
+        if (alone) {
+            for (int i = YIELDS; i > 0 && state == WAITING; i--) {
+                Thread.yield();
+            }
+            for (int i = SPINS; i > 0 && state == WAITING; i--) {
+                Thread.onSpinWait();
+            }
         }
         if (state != WAITING) {
             return completedNode();
@@ -99,6 +111,9 @@ class Waiter extends Node implements CancelListener {
         if (listening) {
             token.addListener(this);
         }
+        // Dekker with fire(): publish parking, then re-check state in the loop below (both volatile), so
+        // either the waker sees parking and unparks, or this thread sees the completion and does not park.
+        parking = true;
         try {
             for (;;) {
                 if (state != WAITING) {
@@ -161,9 +176,14 @@ class Waiter extends Node implements CancelListener {
         }
     }
 
-    /** Wakes the waiter once a partner completed it by {@code n}; called without any channel lock held. */
+    /**
+     * Wakes the waiter once a partner completed it by {@code n}; called without any channel lock held. A waiter
+     * still spinning needs no unpark (which would also leave a stale permit and may wake an idle carrier).
+     */
     void fire(Node n) {
-        LockSupport.unpark(thread);
+        if (parking) {
+            LockSupport.unpark(thread);
+        }
     }
 
     @Override
