@@ -84,7 +84,8 @@ class ChannelStressTest {
                 }
             }
         }
-        assertThat(delivered).isPositive();
+        // most values go through: the mix is not dominated by failed non-blocking attempts
+        assertThat(delivered).as("delivered values").isGreaterThan(P * N / 4);
     }
 
     private static void waitFor(AtomicLong attempts, long n) throws InterruptedException {

@@ -1,6 +1,5 @@
 package dev.molt.internal.channel;
 
-import dev.molt.CancelledException;
 import dev.molt.Channel;
 import dev.molt.ChannelClosedException;
 import dev.molt.Overflow;
@@ -12,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -223,6 +221,11 @@ public final class ChannelImpl<T> implements Channel<T> {
         return new ChannelClosedException("send on a closed channel", reason);
     }
 
+    /** Whether the channel was closed with a reason (then iteration ends with an exception). */
+    boolean closedWithReason() {
+        return reason != null;
+    }
+
     ChannelClosedException closedForRecv() {
         return new ChannelClosedException("receive on a closed and drained channel", reason);
     }
@@ -365,10 +368,10 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     /** What {@link #receive} returns for a closed, drained channel: iteration ends without an exception. */
-    private static final Object CLOSED = new Object();
+    static final Object CLOSED = new Object();
 
     /** A blocking receive: the value, {@link #CLOSED}, or null on timeout. */
-    private Object receive(boolean timed, long nanos) throws InterruptedException {
+    Object receive(boolean timed, long nanos) throws InterruptedException {
         Token token = currentToken();
         token.throwIfCancelled();
         if (Thread.interrupted()) {
@@ -513,49 +516,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public Iterator<T> iterator() {
-        return new Iterator<>() {
-            private T next;
-            private boolean done;
-
-            @Override
-            public boolean hasNext() {
-                if (next != null) {
-                    return true;
-                }
-                if (done) {
-                    return false;
-                }
-                try {
-                    Object v = receive(false, 0L);
-                    if (v == CLOSED) {
-                        done = true;
-                        if (reason != null) {
-                            throw closedForRecv();
-                        }
-                        return false;
-                    }
-                    @SuppressWarnings("unchecked")
-                    T t = (T) v;
-                    next = t;
-                    return true;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    CancelledException c = new CancelledException("interrupted while receiving from a channel");
-                    c.initCause(e);
-                    throw c;
-                }
-            }
-
-            @Override
-            public T next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("the channel is closed and drained");
-                }
-                T v = next;
-                next = null;
-                return v;
-            }
-        };
+        return new ChannelIterator<>(this);
     }
 
     @Override
