@@ -7,18 +7,11 @@ import dev.molt.CancelledException;
 import dev.molt.Molt;
 import dev.molt.MoltRuntime;
 import dev.molt.Task;
-import dev.molt.TaskFailedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.molt.testing.PinningProbe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
-import jdk.jfr.Recording;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedFrame;
-import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,55 +19,14 @@ import org.junit.jupiter.api.Timeout;
  * The foundation never pins a carrier: a JFR recording ({@code jdk.VirtualThreadPinned}, threshold 0) around a
  * stress of spawn, join, timed join, sleep, scopes, supervisor scopes, timeout, par, race, Task.cancel,
  * Scope.cancel, token cancels, shielded blocks and shutdown holds no event with a frame of Molt's main code.
- * Calibrated as ChannelPinningTest is: a deliberate pin must be recorded, or the test proves nothing.
+ * Calibrated by {@link PinningProbe}: a deliberate pin must be recorded, or the test proves nothing.
  */
 @Timeout(120)
 class FoundationPinningTest {
-    private static final Object MONITOR = new Object();
-
-    /** Parking inside a static initializer pins on every JDK. */
-    static final class PinsWhileInitializing {
-        static {
-            LockSupport.parkNanos(20_000_000L);
-        }
-
-        static void touch() {
-        }
-    }
-
     @Test
     void theFoundationNeverPins() throws Exception {
-        Path file = Files.createTempFile("molt-foundation-pinning", ".jfr");
-        stress(); // warm-up: first-time class loading may pin, as any code's does
-        try (Recording rec = new Recording()) {
-            rec.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
-            rec.start();
-            // JFR's Throwable instrumentation is initialized on first use while recording: do it uncontended
-            new CancelledException("warm-up").fillInStackTrace();
-            new TaskFailedException("warm-up", null).fillInStackTrace();
-            deliberatePins();
-            stress();
-            rec.stop();
-            rec.dump(file);
-        }
-        List<RecordedEvent> events = RecordingFile.readAllEvents(file);
-        Files.deleteIfExists(file);
-        long calibration = events.stream().filter(e -> hasFrame(e, "FoundationPinningTest")).count();
-        assertThat(calibration).as("the deliberate pin must be recorded, or this test proves nothing").isPositive();
-        List<String> ours = events.stream().filter(FoundationPinningTest::hasMainFrame)
-                .map(e -> String.valueOf(e.getStackTrace().getFrames().stream()
-                        .map(f -> f.getMethod().getType().getName() + "." + f.getMethod().getName()).toList()))
-                .toList();
-        assertThat(ours).as("pinned events with a dev.molt frame").isEmpty();
-    }
-
-    private static void deliberatePins() throws InterruptedException {
-        Thread.ofVirtual().start(PinsWhileInitializing::touch).join();
-        Thread.ofVirtual().start(() -> {
-            synchronized (MONITOR) {
-                LockSupport.parkNanos(20_000_000L);
-            }
-        }).join();
+        assertThat(PinningProbe.pinsInMoltCode(FoundationPinningTest::stress))
+                .as("pinned events with a dev.molt frame").isEmpty();
     }
 
     private static void stress() throws Exception {
@@ -150,24 +102,5 @@ class FoundationPinningTest {
             return null;
         });
         assertThat(rt.shutdown(Duration.ofSeconds(10))).isTrue();
-    }
-
-    private static boolean hasFrame(RecordedEvent e, String classPart) {
-        return e.getStackTrace() != null && e.getStackTrace().getFrames().stream()
-                .anyMatch(f -> f.getMethod().getType().getName().contains(classPart));
-    }
-
-    /** A frame of Molt's main code: dev.molt.* but not this test package. */
-    private static boolean hasMainFrame(RecordedEvent e) {
-        if (e.getStackTrace() == null) {
-            return false;
-        }
-        for (RecordedFrame f : e.getStackTrace().getFrames()) {
-            String type = f.getMethod().getType().getName();
-            if (type.startsWith("dev.molt.") && !type.startsWith("dev.molt.stress.")) {
-                return true;
-            }
-        }
-        return false;
     }
 }
