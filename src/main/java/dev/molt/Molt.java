@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  * <p>Cancellation points: every blocking method here ({@code sleep}, {@code select} without
  * {@code onDefault}, {@code scope} waiting for its tasks, and {@link Task#join()} and channel operations)
  * throws {@link CancelledException} when the current token is cancelled, even when it could have completed at
- * once. Nothing here uses {@code synchronized} or {@code Object.wait}, so no carrier thread is pinned.
+ * once. Nothing here blocks on an object monitor, so no carrier thread is pinned.
  */
 public final class Molt {
     private Molt() {
