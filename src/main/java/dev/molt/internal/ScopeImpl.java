@@ -80,6 +80,9 @@ public final class ScopeImpl implements Scope {
     /** Set before the body runs, by the body's thread; null without a deadline. */
     private DeadlineTimer.Deadline deadline;
 
+    /** What the body runs with, made by {@link #open} from the opener's context (the same thread runs it). */
+    private Context bodyContext;
+
     private ScopeImpl(RuntimeCore runtime, ScopeToken token, Kind kind) {
         this.runtime = runtime;
         this.token = token;
@@ -97,6 +100,7 @@ public final class ScopeImpl implements Scope {
         Context outer = CurrentContext.get();
         Token parent = outer.token();
         ScopeImpl s = new ScopeImpl(outer.runtime(), parent.unattachedScopeChild(Thread.currentThread()), kind);
+        s.bodyContext = new BoundContext(s.runtime, s.token, s, outer.task());
         parent.attach(s.token);
         return s;
     }
@@ -116,8 +120,7 @@ public final class ScopeImpl implements Scope {
      */
     public <T> T run(ScopeBody<? extends T> body) throws InterruptedException, TimeoutException {
         Objects.requireNonNull(body, "body");
-        Context outer = CurrentContext.get();
-        Context inner = new BoundContext(runtime, token, this, outer.task());
+        Context inner = bodyContext;
         T value = null;
         Throwable bodyError = null;
         try {

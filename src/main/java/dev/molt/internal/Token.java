@@ -246,13 +246,20 @@ public class Token implements CancelToken, CancelListener {
      * caller); pass the result to {@link #stopWaking} after the wait.
      */
     public Unparker wakeOnCancel() {
-        Thread me = Thread.currentThread();
-        if (ownerThread() == me) {
+        if (wakesCurrentThread()) {
             return null;
         }
-        Unparker u = new Unparker(me);
+        Unparker u = new Unparker(Thread.currentThread());
         addListener(u);
         return u;
+    }
+
+    /**
+     * Whether cancelling this token unparks the calling thread by itself (the thread is this task's, or runs this
+     * scope's body): a blocking operation parked under it then needs no listener of its own.
+     */
+    public boolean wakesCurrentThread() {
+        return ownerThread() == Thread.currentThread();
     }
 
     /** Undoes {@link #wakeOnCancel}; null does nothing. */

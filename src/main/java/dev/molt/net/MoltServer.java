@@ -341,10 +341,7 @@ public final class MoltServer implements AutoCloseable {
          * @throws IllegalArgumentException if {@code port} is outside 0..65535
          */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be in 0..65535: " + port);
-            }
-            this.port = port;
+            this.port = Checks.port(port);
             return this;
         }
 
@@ -357,7 +354,7 @@ public final class MoltServer implements AutoCloseable {
          * @throws IllegalArgumentException if {@code timeout} is not positive
          */
         public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = positive(timeout, "timeout");
+            this.requestTimeout = Checks.positive(timeout, "timeout");
             return this;
         }
 
@@ -370,7 +367,7 @@ public final class MoltServer implements AutoCloseable {
          * @throws IllegalArgumentException if {@code period} is not positive
          */
         public Builder sseHeartbeat(Duration period) {
-            this.sseHeartbeat = positive(period, "period");
+            this.sseHeartbeat = Checks.positive(period, "period");
             return this;
         }
 
@@ -432,7 +429,7 @@ public final class MoltServer implements AutoCloseable {
          * @throws IllegalArgumentException if {@code period} is not positive
          */
         public Builder webSocketPingInterval(Duration period) {
-            this.wsPing = positive(period, "period");
+            this.wsPing = Checks.positive(period, "period");
             return this;
         }
 
@@ -531,12 +528,5 @@ public final class MoltServer implements AutoCloseable {
             }
         }
 
-        private static Duration positive(Duration d, String name) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive: " + d);
-            }
-            return d;
-        }
     }
 }

@@ -63,11 +63,7 @@ public final class NetClient implements AutoCloseable {
      */
     public static NetClient create(NetPolicy policy, Duration connectTimeout) {
         Objects.requireNonNull(policy, "policy");
-        Objects.requireNonNull(connectTimeout, "connectTimeout");
-        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-            throw new IllegalArgumentException("connectTimeout must be positive: " + connectTimeout);
-        }
-        return new NetClient(policy, connectTimeout);
+        return new NetClient(policy, Checks.positive(connectTimeout, "connectTimeout"));
     }
 
     /**

@@ -91,7 +91,7 @@ public final class NetPolicy {
      * @throws IllegalArgumentException if {@code port} is outside 0..65535
      */
     public void checkListen(int port) {
-        checkPort(port);
+        Checks.port(port);
         if (!anyPort && !listenPorts.contains(port)) {
             throw new NetAccessDeniedException("listening on port " + port + " is not granted by this NetPolicy"
                     + " (grant it with NetPolicy.builder().listen(" + port + ") or -D" + LISTEN_PROPERTY + "="
@@ -161,12 +161,6 @@ public final class NetPolicy {
         return h;
     }
 
-    private static void checkPort(int port) {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port must be in 0..65535: " + port);
-        }
-    }
-
     @Override
     public String toString() {
         return "NetPolicy[listen=" + (anyPort ? "*" : listenPorts) + ", connect=" + connectRules + "]";
@@ -190,7 +184,7 @@ public final class NetPolicy {
          */
         public Builder listen(int... ports) {
             for (int p : ports) {
-                checkPort(p);
+                Checks.port(p);
                 this.ports.add(p);
             }
             return this;
@@ -233,7 +227,7 @@ public final class NetPolicy {
             int colon = r.lastIndexOf(':');
             if (colon > 0 && r.indexOf(':') == colon) {
                 try {
-                    checkPort(Integer.parseInt(r.substring(colon + 1)));
+                    Checks.port(Integer.parseInt(r.substring(colon + 1)));
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("bad port in connect rule: " + rule, e);
                 }

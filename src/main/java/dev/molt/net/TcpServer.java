@@ -226,10 +226,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if {@code port} is outside 0..65535
          */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be in 0..65535: " + port);
-            }
-            this.port = port;
+            this.port = Checks.port(port);
             return this;
         }
 

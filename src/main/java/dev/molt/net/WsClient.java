@@ -335,11 +335,7 @@ public final class WsClient implements AutoCloseable {
          * @throws IllegalArgumentException if {@code timeout} is not positive
          */
         public Builder connectTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive: " + timeout);
-            }
-            this.connectTimeout = timeout;
+            this.connectTimeout = Checks.positive(timeout, "timeout");
             return this;
         }
 

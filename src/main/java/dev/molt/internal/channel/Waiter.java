@@ -107,7 +107,8 @@ class Waiter extends Node implements CancelListener {
             return completedNode();
         }
         long deadline = timed ? Durations.deadline(nanos) : 0L;
-        boolean listening = token != Token.never();
+        // Under the token of its own task or scope body, the thread is woken by the token itself.
+        boolean listening = token != Token.never() && !token.wakesCurrentThread();
         if (listening) {
             token.addListener(this);
         }
