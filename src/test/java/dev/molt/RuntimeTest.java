@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
@@ -91,6 +92,50 @@ class RuntimeTest {
         assertThat(rt.shutdown(Duration.ofSeconds(10))).isTrue();
         assertThat(rt.dump().allTasks()).isEmpty();
         assertThat(((Token) rt.rootToken()).listenerCount()).as("ended tasks leave a cancelled parent too").isZero();
+    }
+
+    @Test
+    void aTaskStartingInAnAlreadyCancelledScopeIsInTheDumpAndLeavesIt() throws Exception {
+        MoltRuntime rt = MoltRuntime.create("late-starter");
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Task<Void> outer = rt.run(() -> spawn("outer", () -> {
+            scope(s -> {
+                s.cancel(); // the scope's token is cancelled before its task attaches to it
+                s.spawn(() -> withToken(CancelToken.never(), () -> {
+                    started.countDown();
+                    release.await();
+                    return null;
+                }));
+                return null;
+            });
+        }));
+        started.await();
+        TaskDump.TaskNode outerNode = rt.dump().root().tasks().get(0);
+        assertThat(outerNode.scopes()).as("the late task is listed under its cancelled scope").singleElement()
+                .satisfies(scope -> {
+                    assertThat(scope.cancelled()).isTrue();
+                    assertThat(scope.tasks()).singleElement().satisfies(t -> assertThat(t.cancelled()).isTrue());
+                });
+        release.countDown();
+        assertThat(outer.join()).as("a scope cancelled by itself returns the body's value").isNull();
+        assertThat(rt.dump().allTasks()).isEmpty();
+        assertThat(rt.shutdown(Duration.ofSeconds(10))).isTrue();
+    }
+
+    @RepeatedTest(200)
+    void aParentCancelledBeforeItsTaskStartsShowsOnTheTaskTokenAtOnce() throws Exception {
+        CancelToken parent = CancelToken.create();
+        CountDownLatch release = new CountDownLatch(1);
+        Task<Boolean> task = withToken(parent, () -> spawn(() -> {
+            release.await(); // the task may or may not have started when its parent is cancelled
+            return cancelled();
+        }));
+        parent.cancel();
+        boolean seen = task.token().cancelled();
+        release.countDown();
+        assertThat(seen).as("a descendant of a cancelled token is cancelled").isTrue();
+        assertThat(task.join()).as("the body sees it too").isTrue();
     }
 
     @Test

@@ -14,6 +14,12 @@ public interface ContextCarrier {
     /** Runs {@code body} in this thread with {@code context} bound, then restores what was bound before. */
     <T> T call(Context context, Callable<? extends T> body) throws Exception;
 
+    /**
+     * Like {@link #call} for a {@link Runnable}, which the JDK 25 carrier binds as it is, with no adapter object:
+     * for the one binding every task makes.
+     */
+    void run(Context context, Runnable body);
+
     /** The carrier's name, as {@code -Ddev.molt.carrier} spells it: {@code scoped-value} or {@code thread-local}. */
     String name();
 }

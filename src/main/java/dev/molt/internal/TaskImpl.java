@@ -21,9 +21,10 @@ import java.util.concurrent.locks.LockSupport;
  * A task: a body running on its own virtual thread under its own {@link TaskToken}, inside a {@link ScopeImpl}.
  *
  * <h2>Life cycle</h2>
- * {@link #spawn} takes a hold on the scope, makes the token (registered with its parent token, which is how the
- * task is found for cancellation and for the dump) and starts the thread; {@link #run} binds the token as the
- * thread's context and runs the body; {@link #finish} records the end state, lets go of everything that could keep
+ * {@link #spawn} takes a hold on the scope, makes the token and starts the thread, and no more, so a spawner
+ * is not slowed by bookkeeping the new thread can do itself; {@link #run} registers the token with its parent
+ * token (which is how the task is found for cancellation and for the dump: a parent cancelled in between is seen
+ * then, and cancels the token before the body starts), binds the token as the thread's context and runs the body; {@link #finish} records the end state, lets go of everything that could keep
  * a finished task reachable (body, thread, the token's place in its parent), wakes joiners and, last, gives the
  * scope's hold back, so a scope or test that sees the task gone also sees its counters settled.
  *
@@ -33,15 +34,19 @@ import java.util.concurrent.locks.LockSupport;
  * per task unless someone joins while it runs ({@code endSignal}) or asks for a future.
  *
  * <h2>Memory visibility</h2>
- * The outcome is written to {@code slot} before the volatile write of {@code state}, and read after a volatile
- * read of it, so everything the body did happens-before {@code join} returns.
+ * The outcome is written to {@code slot} before the release store of {@code state}, and read after a volatile
+ * read of it, so everything the body did happens-before {@code join} returns. A joiner that has to wait meets
+ * the ending task on {@code endSignal}: both swap it atomically, so either the task's swap finds the joiner's
+ * signal (and cancels it) or the joiner's finds {@code ENDED}, and a release store of {@code state} is enough.
+ * {@code thread} is also written with release stores only: the spawner's write reaches the task's thread through
+ * {@code Thread.start}, and a canceller that reads it late interrupts a thread that no longer runs the task.
  *
  * <h2>Shielding</h2>
  * {@code shield} makes "interrupt the task" and "enter a {@code withToken(never())} block" mutually exclusive, so
  * an interrupt from {@code Task.cancel} lands either before the block (and is set aside by it) or is recorded as
  * pending and delivered when the block ends; it never lands inside.
  */
-public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
+public final class TaskImpl<T> implements Task<T>, Runnable {
     private static final ThreadFactory UNNAMED_THREADS = Thread.ofVirtual().factory();
 
     private static final int RUNNING = 0;
@@ -60,6 +65,8 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
     private static final Object OBSERVED = new Object();
 
     private static final VarHandle SHIELD;
+    private static final VarHandle STATE;
+    private static final VarHandle THREAD;
     private static final VarHandle END_SIGNAL;
     private static final VarHandle FUTURE;
     private static final VarHandle UNOBSERVED;
@@ -68,6 +75,8 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             SHIELD = l.findVarHandle(TaskImpl.class, "shield", int.class);
+            STATE = l.findVarHandle(TaskImpl.class, "state", int.class);
+            THREAD = l.findVarHandle(TaskImpl.class, "thread", Thread.class);
             END_SIGNAL = l.findVarHandle(TaskImpl.class, "endSignal", Token.class);
             FUTURE = l.findVarHandle(TaskImpl.class, "future", CompletableFuture.class);
             UNOBSERVED = l.findVarHandle(TaskImpl.class, "unobserved", Object.class);
@@ -129,22 +138,16 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
             runtime.counters.unspawned();
             throw new IllegalStateException("this scope has ended and takes no new tasks");
         }
-        TaskToken token = parentToken.taskChild();
+        TaskToken token = parentToken.unattachedTaskChild();
         TaskImpl<T> task = new TaskImpl<>(scope, token, name, body);
-        boolean detached = !runtime.owns(token);
         try {
             Thread t = name == null ? UNNAMED_THREADS.newThread(task) : Thread.ofVirtual().name(name).unstarted(task);
-            task.thread = t;
+            THREAD.setRelease(task, t);
             task.id = t.threadId();
             token.bind(task);
-            if (detached) {
-                scope.addDetached(task);
-            }
             t.start();
         } catch (RuntimeException | Error e) {
             token.unbind();
-            token.detach();
-            scope.removeDetached(task);
             scope.exit();
             runtime.counters.unspawned();
             throw e;
@@ -158,36 +161,49 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
         // LongAdders, ConcurrentHashMap's size) collides on one cell and takes the slow path to get one. Getting it
         // here, once, is cheaper than that.
         ThreadLocalRandom.current();
+        token.attach();
+        if (!scope.runtime.owns(token)) {
+            scope.addDetached(this); // under a token from outside the runtime: the dump cannot reach it otherwise
+        }
         Cancellation early = token.cancellation();
         if (early != null && early.interrupting()) {
             Thread.currentThread().interrupt(); // cancelled, interrupting, before it could be interrupted
         }
-        Object result;
-        int end;
         try {
-            result = RuntimeCore.CARRIER.call(token, this); // calls call() with the token bound
-            end = SUCCEEDED;
+            RuntimeCore.CARRIER.run(token, token); // calls runBody() with the token bound
         } catch (Throwable e) {
-            result = e;
-            boolean answersCancel = e instanceof CancellationException || e instanceof InterruptedException;
-            end = answersCancel && token.cancelled() ? CANCELLED : FAILED;
+            slot = new Failure(e); // the binding itself failed
         }
-        finish(end, result);
+        if (slot instanceof Failure f) {
+            Throwable e = f.error();
+            boolean answersCancel = e instanceof CancellationException || e instanceof InterruptedException;
+            finish(answersCancel && token.cancelled() ? CANCELLED : FAILED, e);
+        } else {
+            finish(SUCCEEDED, slot);
+        }
     }
 
-    /** Runs the body; for {@link #run} only (the task is its own Callable, so binding allocates nothing more). */
-    @Override
-    public Object call() throws Exception {
+    /** What the body threw, as {@link #runBody} leaves it in {@code slot} (a value could be a Throwable too). */
+    private record Failure(Throwable error) {
+    }
+
+    /** Runs the body, with the token bound (through {@link TaskToken#run}); leaves its value or a Failure in slot. */
+    void runBody() {
         Object body = slot;
-        if (body instanceof Action a) {
-            a.run();
-            return null;
+        try {
+            if (body instanceof Action a) {
+                a.run();
+                slot = null;
+            } else {
+                slot = ((Callable<?>) body).call();
+            }
+        } catch (Throwable e) {
+            slot = new Failure(e);
         }
-        return ((Callable<?>) body).call();
     }
 
     private void finish(int end, Object result) {
-        thread = null;
+        THREAD.setRelease(this, (Thread) null);
         token.unbind();
         token.detach();
         scope.runtime.counters.ended(end == SUCCEEDED, end == FAILED);
@@ -202,7 +218,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
             }
         }
         slot = result;
-        state = end;
+        STATE.setRelease(this, end);
         CompletableFuture<T> f = future;
         if (f != null) {
             complete(f);
@@ -234,7 +250,9 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
 
     /** Waits until the task ends (true) or the time runs out (false); a cancellation point of the caller. */
     private boolean await(boolean timed, long nanos) throws InterruptedException {
-        markObserved();
+        if (state != SUCCEEDED) { // a success has nothing to report unobserved: spare the CAS
+            markObserved();
+        }
         Token caller = CurrentContext.get().token();
         caller.throwIfCancelled();
         if (Thread.interrupted()) {
@@ -253,7 +271,8 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
         Unparker onCancel = caller.wakeOnCancel();
         try {
             for (;;) {
-                if (state != RUNNING) {
+                // The signal first: once it is cancelled, the end state (stored before it) is visible here too.
+                if (signal.cancelled() || state != RUNNING) {
                     return true;
                 }
                 caller.throwIfCancelled();
@@ -417,8 +436,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable, Callable<Object> {
 
     // ---------------------------------------------------------------- queries
 
+    /** The task's token, registered with its parent first if the task has not started yet (see TaskToken.attach). */
     @Override
     public TaskToken token() {
+        token.attach();
         return token;
     }
 

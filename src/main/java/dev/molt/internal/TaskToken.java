@@ -1,5 +1,7 @@
 package dev.molt.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -9,20 +11,52 @@ import java.util.concurrent.locks.LockSupport;
  * (any blocking operation of Molt parked under this token re-checks it, so it needs no listener of its own),
  * and an interrupting cancellation ({@code Task.cancel}, scope cancellation, shutdown) interrupts it.
  */
-final class TaskToken extends Token implements Context {
-    /** The running task; null before it starts and after it ends. */
+final class TaskToken extends Token implements Context, Runnable {
+    private static final VarHandle TASK;
+    private static final VarHandle ATTACHED;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            TASK = l.findVarHandle(TaskToken.class, "task", TaskImpl.class);
+            ATTACHED = l.findVarHandle(TaskToken.class, "attached", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The running task; null before it starts and after it ends. Written with release stores only: the write in
+     * {@link #bind} reaches the task's thread through {@code Thread.start} and everyone else through whatever
+     * handed them the task or the token, and a canceller that still reads the task after {@link #unbind} only
+     * interrupts or unparks a thread that no longer runs it (both harmless).
+     */
     private volatile TaskImpl<?> task;
+
+    /** Whether {@link #attach} was called: once, by the task's thread as it starts or by whoever asked first. */
+    private volatile boolean attached;
 
     TaskToken(Token parent) {
         super(parent);
     }
 
+    /**
+     * Registers this token with its parent, once. The task's thread does it as it starts, so {@code spawn} need
+     * not; {@code Task.token()} does it too, so that a parent cancelled before the task started is seen at once
+     * by whoever looks at the task's token.
+     */
+    void attach() {
+        if (!attached && ATTACHED.compareAndSet(this, false, true)) {
+            attachToParent();
+        }
+    }
+
     void bind(TaskImpl<?> task) {
-        this.task = task;
+        TASK.setRelease(this, task);
     }
 
     void unbind() {
-        this.task = null;
+        TASK.setRelease(this, (TaskImpl<?>) null);
     }
 
     /** The task while it runs, else null: for the dump. */
@@ -44,6 +78,15 @@ final class TaskToken extends Token implements Context {
                 LockSupport.unpark(th);
             }
         }
+    }
+
+    /**
+     * Runs the task's body: the task binds this token as its context and, in the same call, as the code to run
+     * with it, so binding allocates no adapter object (see {@link ContextCarrier#run}).
+     */
+    @Override
+    public void run() {
+        task.runBody();
     }
 
     @Override

@@ -16,16 +16,35 @@ public final class ThreadLocalCarrier implements ContextCarrier {
 
     @Override
     public <T> T call(Context context, Callable<? extends T> body) throws Exception {
-        Context previous = CURRENT.get();
-        CURRENT.set(context);
+        Context previous = bind(context);
         try {
             return body.call();
         } finally {
-            if (previous == null) {
-                CURRENT.remove(); // a finished task must not keep its map entry
-            } else {
-                CURRENT.set(previous);
-            }
+            restore(previous);
+        }
+    }
+
+    @Override
+    public void run(Context context, Runnable body) {
+        Context previous = bind(context);
+        try {
+            body.run();
+        } finally {
+            restore(previous);
+        }
+    }
+
+    private static Context bind(Context context) {
+        Context previous = CURRENT.get();
+        CURRENT.set(context);
+        return previous;
+    }
+
+    private static void restore(Context previous) {
+        if (previous == null) {
+            CURRENT.remove(); // a finished task must not keep its map entry
+        } else {
+            CURRENT.set(previous);
         }
     }
 

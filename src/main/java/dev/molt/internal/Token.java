@@ -56,12 +56,36 @@ public class Token implements CancelToken, CancelListener {
             this.remaining = remaining;
         }
 
+        /** Lists {@code l} with the ones kept: a task or scope that attached after the cancellation, for the dump. */
+        void keep(Object l) {
+            for (;;) {
+                Object r = remaining;
+                if (r instanceof ConcurrentHashMap<?, ?> set) {
+                    @SuppressWarnings("unchecked")
+                    ConcurrentHashMap<Object, Boolean> s = (ConcurrentHashMap<Object, Boolean>) set;
+                    s.put(l, Boolean.TRUE);
+                    return;
+                }
+                Object next = r == null ? l : setOf(r, l);
+                if (REMAINING.compareAndSet(this, r, next)) {
+                    return;
+                }
+            }
+        }
+
         void remove(Object l) {
-            Object r = remaining;
-            if (r == l) {
-                REMAINING.compareAndSet(this, l, null);
-            } else if (r instanceof ConcurrentHashMap<?, ?> set) {
-                set.remove(l);
+            for (;;) {
+                Object r = remaining;
+                if (r == l) {
+                    if (REMAINING.compareAndSet(this, l, null)) {
+                        return;
+                    }
+                } else {
+                    if (r instanceof ConcurrentHashMap<?, ?> set) {
+                        set.remove(l);
+                    }
+                    return;
+                }
             }
         }
     }
@@ -115,9 +139,13 @@ public class Token implements CancelToken, CancelListener {
         return adopt(new Token(registrableParent()));
     }
 
-    /** A child token that belongs to a task, so interrupting cancellations reach the task's thread. */
-    TaskToken taskChild() {
-        return adopt(new TaskToken(registrableParent()));
+    /**
+     * A child token that belongs to a task, so interrupting cancellations reach the task's thread; made but not
+     * yet attached: the task attaches it from its own thread ({@link #attachToParent}), so {@code spawn} returns
+     * sooner and the registration runs in parallel with the spawner.
+     */
+    TaskToken unattachedTaskChild() {
+        return new TaskToken(registrableParent());
     }
 
     /**
@@ -133,6 +161,16 @@ public class Token implements CancelToken, CancelListener {
         adopt(child);
     }
 
+    /**
+     * Registers this token with the parent it was made with (if any). If the parent is already cancelled, this
+     * token is cancelled now, in this thread, with the parent's cancellation.
+     */
+    void attachToParent() {
+        if (parent != null) {
+            parent.addListener(this, !leavesParentWhenCancelled());
+        }
+    }
+
     private Token registrableParent() {
         // Children of never() are never cancelled through it; registering them would only leak.
         return this == NEVER ? null : this;
@@ -140,7 +178,7 @@ public class Token implements CancelToken, CancelListener {
 
     private <C extends Token> C adopt(C child) {
         if (((Token) child).parent != null) {
-            addListener(child);
+            addListener(child, !child.leavesParentWhenCancelled());
         }
         return child;
     }
@@ -298,9 +336,21 @@ public class Token implements CancelToken, CancelListener {
      * now, in this thread.
      */
     public void addListener(CancelListener l) {
+        addListener(l, false);
+    }
+
+    /**
+     * {@link #addListener(CancelListener)}; with {@code keepIfCancelled}, a listener that comes after the
+     * cancellation is still listed (until removed), as those registered before it are: for task and scope tokens,
+     * so the dump shows a task that started in an already cancelled tree.
+     */
+    private void addListener(CancelListener l, boolean keepIfCancelled) {
         for (;;) {
             Object cur = listeners;
-            if (cur instanceof Closed) {
+            if (cur instanceof Closed closed) {
+                if (keepIfCancelled) {
+                    closed.keep(l);
+                }
                 break;
             }
             Object next;
@@ -312,10 +362,7 @@ public class Token implements CancelToken, CancelListener {
                 s.put(l, Boolean.TRUE);
                 break;
             } else {
-                ConcurrentHashMap<Object, Boolean> s = new ConcurrentHashMap<>();
-                s.put(cur, Boolean.TRUE);
-                s.put(l, Boolean.TRUE);
-                next = s;
+                next = setOf(cur, l);
             }
             if (LISTENERS.compareAndSet(this, cur, next)) {
                 break;
@@ -325,6 +372,13 @@ public class Token implements CancelToken, CancelListener {
         if (c != null) {
             l.onCancel(c);
         }
+    }
+
+    private static ConcurrentHashMap<Object, Boolean> setOf(Object a, Object b) {
+        ConcurrentHashMap<Object, Boolean> s = new ConcurrentHashMap<>();
+        s.put(a, Boolean.TRUE);
+        s.put(b, Boolean.TRUE);
+        return s;
     }
 
     /** Deregisters {@code l}; does nothing if it is not registered. */

@@ -23,6 +23,11 @@ final class ScopedValueCarrier implements ContextCarrier {
     }
 
     @Override
+    public void run(Context context, Runnable body) {
+        ScopedValue.where(CURRENT, context).run(body);
+    }
+
+    @Override
     public String name() {
         return "scoped-value";
     }
