@@ -2,77 +2,100 @@ package dev.molt.bench;
 
 import dev.molt.Molt;
 import dev.molt.MoltRuntime;
+import dev.molt.Task;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import javax.management.ObjectName;
 
 /**
  * Memory per live task parked in a sleep: {@code molt} (tasks in {@code Molt.sleep}) or {@code raw} (virtual
- * threads in {@code Thread.sleep}). Run each in a fresh JVM (bench/memory does), so neither sees the other's
- * garbage. Prints heap used after a full GC and the process's resident set, both per task.
+ * threads in {@code Thread.sleep}); both keep a handle per task. Run each in a fresh JVM (bench/memory does), so
+ * neither sees the other's garbage. Parks {@code n} tasks, measures, wakes and joins them, three rounds in the same
+ * JVM; prints the bytes of live objects (a class histogram, after a full GC) and the process's resident set, both per task, for each round. The last
+ * round is the steady state: in the first, how many tasks park in still-interpreted code (whose frames are about
+ * twice as big) depends on how busy the machine is.
  *
  * <pre>java -cp ... dev.molt.bench.ParkedMemory molt 1000000</pre>
  */
 public final class ParkedMemory {
+    private static final int ROUNDS = 3;
+
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "molt";
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
-        long heapBefore = heapAfterGc();
-        long rssBefore = rss();
-        CountDownLatch parked = new CountDownLatch(n);
-        Thread[] raw = mode.equals("raw") ? new Thread[n] : null;
-        long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            if (raw != null) {
-                raw[i] = Thread.ofVirtual().start(() -> {
-                    parked.countDown();
-                    try {
-                        Thread.sleep(Duration.ofHours(1));
-                    } catch (InterruptedException e) {
-                        // shutting down
-                    }
-                });
+        for (int round = 1; round <= ROUNDS; round++) {
+            long heapBefore = heapAfterGc();
+            long rssBefore = rss();
+            CountDownLatch parked = new CountDownLatch(n);
+            Thread[] threads = mode.equals("raw") ? new Thread[n] : null;
+            Task<?>[] tasks = threads == null ? new Task<?>[n] : null;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                if (threads != null) {
+                    threads[i] = Thread.ofVirtual().start(() -> {
+                        parked.countDown();
+                        try {
+                            Thread.sleep(Duration.ofHours(1));
+                        } catch (InterruptedException e) {
+                            // woken for the next round
+                        }
+                    });
+                } else {
+                    tasks[i] = Molt.spawn(() -> {
+                        parked.countDown();
+                        Molt.sleep(Duration.ofHours(1));
+                    });
+                }
+            }
+            parked.await();
+            // Let the last ones reach their park: measure until two full-GC readings agree within 0.5%.
+            long previous = 0;
+            long current = heapAfterGc();
+            while (Math.abs(current - previous) > current / 200) {
+                Thread.sleep(500);
+                previous = current;
+                current = heapAfterGc();
+            }
+            long heap = current - heapBefore;
+            long rss = rss() - rssBefore;
+            System.out.printf("%s round %d: %,d parked tasks in %d ms; heap %,d bytes/task; RSS %,d bytes/task;"
+                    + " carrier %s%n", mode, round, n, (System.nanoTime() - t0) / 1_000_000, heap / n, rss / n,
+                    MoltRuntime.carrier());
+            if (round == ROUNDS) {
+                Thread.sleep(Long.getLong("hold.millis", 0)); // time for a histogram: jcmd PID GC.class_histogram
+            }
+            if (threads != null) {
+                for (Thread t : threads) {
+                    t.interrupt();
+                }
+                for (Thread t : threads) {
+                    t.join();
+                }
             } else {
-                Molt.spawn(() -> {
-                    parked.countDown();
-                    Molt.sleep(Duration.ofHours(1));
-                });
+                for (Task<?> t : tasks) {
+                    t.cancel();
+                }
+                for (Task<?> t : tasks) {
+                    t.toFuture().exceptionally(e -> null).join();
+                }
             }
-        }
-        parked.await();
-        // Let the last ones reach their park: measure until two full-GC readings agree within 0.5%.
-        long previous = 0;
-        long current = heapAfterGc();
-        while (Math.abs(current - previous) > current / 200) {
-            Thread.sleep(500);
-            previous = current;
-            current = heapAfterGc();
-        }
-        long heap = current - heapBefore;
-        long rss = rss() - rssBefore;
-        System.out.printf("%s: %,d parked tasks in %d ms; heap %,d bytes/task; RSS %,d bytes/task; carrier %s%n",
-                mode, n, (System.nanoTime() - t0) / 1_000_000, heap / n, rss / n, MoltRuntime.carrier());
-        Thread.sleep(Long.getLong("hold.millis", 0)); // time to take a class histogram: jcmd PID GC.class_histogram
-        if (raw != null) {
-            for (Thread t : raw) {
-                t.interrupt();
-            }
-            for (Thread t : raw) {
-                t.join();
-            }
-        } else {
-            Molt.shutdown(Duration.ofMinutes(1));
         }
     }
 
-    private static long heapAfterGc() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(100);
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    /**
+     * Bytes of live objects, from a class histogram (which collects first): unlike the heap's "used" figure, it
+     * counts no space a collector left unused, so rounds agree within a few bytes per task.
+     */
+    private static long heapAfterGc() throws Exception {
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        String[] lines = histogram.strip().split("\n");
+        String[] total = lines[lines.length - 1].trim().split("\\s+"); // "Total <instances> <bytes>"
+        return Long.parseLong(total[2]);
     }
 
     private static long rss() throws Exception {

@@ -34,11 +34,11 @@ import java.util.concurrent.locks.LockSupport;
  * per task unless someone joins while it runs ({@code endSignal}) or asks for a future.
  *
  * <h2>Memory visibility</h2>
- * The outcome is written to {@code slot} before the release store of {@code state}, and read after a volatile
- * read of it, so everything the body did happens-before {@code join} returns. A joiner that has to wait meets
- * the ending task on {@code endSignal}: both swap it atomically, so either the task's swap finds the joiner's
- * signal (and cancels it) or the joiner's finds {@code ENDED}, and a release store of {@code state} is enough.
- * {@code thread} is also written with release stores only: the spawner's write reaches the task's thread through
+ * The outcome is written to {@code slot} before the volatile write of {@code state}, and read after a volatile
+ * read of it, so everything the body did happens-before {@code join} returns. {@code state} must stay a full
+ * volatile store: the ending task stores it and then reads {@code future}, while {@code toFuture} stores the
+ * future and then reads the state; with a weaker store both could miss each other and the future never complete.
+ * {@code thread} is written with release stores only: the spawner's write reaches the task's thread through
  * {@code Thread.start}, and a canceller that reads it late interrupts a thread that no longer runs the task.
  *
  * <h2>Shielding</h2>
@@ -65,7 +65,6 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     private static final Object OBSERVED = new Object();
 
     private static final VarHandle SHIELD;
-    private static final VarHandle STATE;
     private static final VarHandle THREAD;
     private static final VarHandle END_SIGNAL;
     private static final VarHandle FUTURE;
@@ -75,7 +74,6 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             SHIELD = l.findVarHandle(TaskImpl.class, "shield", int.class);
-            STATE = l.findVarHandle(TaskImpl.class, "state", int.class);
             THREAD = l.findVarHandle(TaskImpl.class, "thread", Thread.class);
             END_SIGNAL = l.findVarHandle(TaskImpl.class, "endSignal", Token.class);
             FUTURE = l.findVarHandle(TaskImpl.class, "future", CompletableFuture.class);
@@ -218,7 +216,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             }
         }
         slot = result;
-        STATE.setRelease(this, end);
+        state = end; // a volatile store, not a release: toFuture stores the future then reads this (Dekker)
         CompletableFuture<T> f = future;
         if (f != null) {
             complete(f);

@@ -36,6 +36,43 @@ class JoinRaceStressTest {
         }
     }
 
+    /**
+     * toFuture() racing the task's end: the task stores its end state, then looks for a future to complete; toFuture
+     * stores the future, then looks at the state. One of them must see the other's store, or the future is never
+     * completed (a Dekker pattern: both sides need a full fence between their store and their load).
+     */
+    @Test
+    void aFutureAskedForAsTheTaskEndsIsAlwaysCompleted() throws Exception {
+        long budget = TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(2000));
+        long start = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(Seeds.seed("JoinRaceStressTest.future"));
+        int rounds = 0;
+        MoltRuntime rt = MoltRuntime.create("future-race");
+        try {
+            List<Task<Integer>> batch = new ArrayList<>();
+            while (System.nanoTime() - start < budget) {
+                batch.clear();
+                for (int t = 0; t < 64; t++) {
+                    int value = t;
+                    int spins = random.nextInt(500);
+                    batch.add(rt.run(() -> Molt.spawn(() -> {
+                        for (int i = 0; i < spins; i++) {
+                            Thread.onSpinWait();
+                        }
+                        return value;
+                    })));
+                }
+                for (int t = 0; t < batch.size(); t++) {
+                    assertThat(batch.get(t).toFuture().get(10, TimeUnit.SECONDS)).isEqualTo(t);
+                }
+                rounds++;
+            }
+        } finally {
+            rt.shutdown(Duration.ofSeconds(10));
+        }
+        System.out.println("JoinRaceStressTest.future: " + rounds + " rounds");
+    }
+
     @Test
     void joinsRaceTheEndAndCancellation() throws Exception {
         long seed = Seeds.seed("JoinRaceStressTest");
