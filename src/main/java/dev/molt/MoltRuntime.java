@@ -107,7 +107,11 @@ public final class MoltRuntime {
         return core.rootToken();
     }
 
-    /** The live task tree and the counters, like a Go goroutine dump. */
+    /**
+     * The live task tree and the counters, like a Go goroutine dump. A task is in the tree once its thread has
+     * started (a task spawned a moment ago is counted as live before that); the tree is weakly consistent, the
+     * counters exact whenever no task starts or ends meanwhile.
+     */
     public TaskDump dump() {
         return Dumps.of(core);
     }
