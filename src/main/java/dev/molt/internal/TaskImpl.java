@@ -86,7 +86,6 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     final ScopeImpl scope;
     private final TaskToken token;
     private final String givenName;
-    private long id;
     /** The body (a Callable or an Action) while running; the result or the Throwable once ended. */
     private Object slot;
     private volatile Thread thread;
@@ -141,7 +140,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         try {
             Thread t = name == null ? UNNAMED_THREADS.newThread(task) : Thread.ofVirtual().name(name).unstarted(task);
             THREAD.setRelease(task, t);
-            task.id = t.threadId();
+            token.setId(t.threadId());
             token.bind(task);
             t.start();
         } catch (RuntimeException | Error e) {
@@ -447,11 +446,11 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @Override
     public String name() {
-        return givenName != null ? givenName : "task-" + id;
+        return givenName != null ? givenName : "task-" + token.id();
     }
 
     long id() {
-        return id;
+        return token.id();
     }
 
     @Override

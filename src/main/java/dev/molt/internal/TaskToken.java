@@ -33,6 +33,13 @@ final class TaskToken extends Token implements Context, Runnable {
      */
     private volatile TaskImpl<?> task;
 
+    /**
+     * The task's id (its thread's), set once by the spawner before the token is seen by anyone else. Also the
+     * token's hash: tasks started one after another land in neighbouring buckets of their parent's listener set,
+     * so registering and leaving touch memory that is already in cache, where identity hashes scatter them.
+     */
+    private long id;
+
     /** Whether {@link #attach} was called: once, by the task's thread as it starts or by whoever asked first. */
     private volatile boolean attached;
 
@@ -49,6 +56,25 @@ final class TaskToken extends Token implements Context, Runnable {
         if (!attached && ATTACHED.compareAndSet(this, false, true)) {
             attachToParent();
         }
+    }
+
+    void setId(long id) {
+        this.id = id;
+    }
+
+    long id() {
+        return id;
+    }
+
+    /** Stable for the token's life; equality stays identity. See {@code id}. */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
     }
 
     void bind(TaskImpl<?> task) {
