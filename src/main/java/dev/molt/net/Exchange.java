@@ -5,9 +5,10 @@ import dev.molt.CancelledException;
 import dev.molt.Channel;
 import dev.molt.ChannelClosedException;
 import dev.molt.Molt;
-import dev.molt.MoltRuntime;
 import dev.molt.ReceiveChannel;
-import io.helidon.http.HeaderNames;
+import dev.molt.Scope;
+import dev.molt.ScopeBody;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
@@ -26,14 +27,19 @@ import org.slf4j.LoggerFactory;
  * One HTTP exchange, run in the server's own request thread (no second thread per request): the thread is bound to
  * the server's runtime and to the request's token, and the handler runs in a scope under it, so it behaves as a
  * Molt task (cancellation, {@code Molt.cancelled()}, structured children) without a hop to another thread.
+ *
+ * <p>The exchange is itself the body of both bindings ({@link #call} under the server's token, {@link #run} in the
+ * request's scope), so a request allocates no lambda of its own: this path runs for every request.
  */
-final class Exchange {
+final class Exchange implements Callable<Void>, ScopeBody<Void> {
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     private static final byte[] SSE_HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final MoltServer server;
+    private final HttpHandler handler;
     private final ServerRequest hreq;
     private final ServerResponse hres;
+    private final HandlerThreadInterrupter interrupter;
     /** The request's token, set when the handler's scope starts. */
     private volatile CancelToken token;
     /** Set by the writer when the client went away, so the end of the exchange knows why it was cancelled. */
@@ -41,52 +47,64 @@ final class Exchange {
     /** The response body stream, once streaming began: after that no status can be sent, only the stream cut. */
     private OutputStream stream;
 
-    private Exchange(MoltServer server, ServerRequest hreq, ServerResponse hres) {
+    private Exchange(MoltServer server, HttpHandler handler, ServerRequest hreq, ServerResponse hres) {
         this.server = server;
+        this.handler = handler;
         this.hreq = hreq;
         this.hres = hres;
+        this.interrupter = new HandlerThreadInterrupter(Thread.currentThread());
     }
 
     /**
      * The request's token is the token of the scope the handler runs in (a child of the server's scope token), or
      * of the {@code timeout} when a request timeout is set: no token of its own to make and detach per request.
      */
-    @SuppressWarnings("try") // the registration is held for the handler's duration, not used
     static void handle(MoltServer server, HttpHandler handler, ServerRequest hreq, ServerResponse hres) {
         if (!server.enterRequest()) {
-            hres.status(503).header(HeaderNames.CONNECTION, "close").send("server is stopping");
+            hres.status(503).header(HeaderValues.CONNECTION_CLOSE).send("server is stopping");
             return;
         }
-        HandlerThreadInterrupter interrupter = new HandlerThreadInterrupter(Thread.currentThread());
-        Exchange ex = new Exchange(server, hreq, hres);
-        Callable<Void> body = () -> {
-            CancelToken token = Molt.currentToken();
-            ex.token = token;
-            // On the token the handler sees: its callbacks run once it is marked, so an interrupted handler
-            // finds Molt.cancelled() true.
-            try (AutoCloseable registration = token.onCancel(interrupter)) {
-                ex.respond(handler.handle(new Request(hreq, token)));
-            }
-            return null;
-        };
-        Duration timeout = server.requestTimeout();
-        Callable<Void> scoped = timeout == null ? () -> Molt.scope(s -> body.call()) : () -> Molt.timeout(timeout,
-                body);
+        Exchange ex = new Exchange(server, handler, hreq, hres);
         try {
-            MoltRuntime runtime = server.runtime();
-            if (MoltRuntime.current() == runtime) { // Helidon's threads carry no context: the default runtime
-                Molt.withToken(server.token(), scoped);
+            if (server.onDefaultRuntime()) { // Helidon's threads carry no context: the default runtime is current
+                Molt.withToken(server.token(), ex);
             } else {
-                runtime.run(() -> Molt.withToken(server.token(), scoped));
+                server.runtime().run(() -> Molt.withToken(server.token(), ex));
             }
         } catch (Throwable t) {
             ex.fail(t);
         } finally {
-            // The request's token is not cancelled here: the scope detached it from the server's token already,
-            // and a plain cancel() costs an exception with a stack trace (about 1.5 us a request).
-            interrupter.finish();
+            // The request's token is not cancelled here: the scope detached it from the server's token already.
+            ex.interrupter.finish();
             server.exitRequest();
         }
+    }
+
+    /** Under the server's token: opens the request's scope, or its timeout scope, and runs the handler in it. */
+    @Override
+    public Void call() throws Exception {
+        Duration timeout = server.requestTimeout();
+        if (timeout == null) {
+            return Molt.scope(this);
+        }
+        return Molt.timeout(timeout, () -> serve(Molt.currentToken()));
+    }
+
+    /** The request's scope (without a request timeout). */
+    @Override
+    public Void run(Scope scope) throws Exception {
+        return serve(scope.token());
+    }
+
+    @SuppressWarnings("try") // the registration is held for the handler's duration, not used
+    private Void serve(CancelToken requestToken) throws Exception {
+        token = requestToken;
+        // On the token the handler sees: its callbacks run once it is marked, so an interrupted handler finds
+        // Molt.cancelled() true.
+        try (AutoCloseable registration = requestToken.onCancel(interrupter)) {
+            respond(handler.handle(new Request(hreq, requestToken)));
+        }
+        return null;
     }
 
     private void respond(Response r) throws Exception {
@@ -212,7 +230,7 @@ final class Exchange {
             boolean stopping = server.isStopping();
             LOG.debug("{} {} cancelled ({})", hreq.prologue().method().text(), hreq.path().path(),
                     stopping ? "server stopping" : "request timeout");
-            hres.status(503).header(HeaderNames.CONNECTION, "close")
+            hres.status(503).header(HeaderValues.CONNECTION_CLOSE)
                     .send(stopping ? "server is stopping" : "request timed out");
             return;
         }
@@ -230,13 +248,5 @@ final class Exchange {
             }
         }
         return null;
-    }
-
-    private static void close(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

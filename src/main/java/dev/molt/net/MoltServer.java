@@ -50,6 +50,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MoltServer implements AutoCloseable {
     private final Builder config;
     private final MoltRuntime runtime;
+    /** Whether {@link #runtime} is the default one, the one current in Helidon's threads (they carry no context). */
+    private final boolean onDefaultRuntime;
     private final Task<Void> serverTask;
     private final Scope scope;
     private final WebServer webServer;
@@ -63,6 +65,7 @@ public final class MoltServer implements AutoCloseable {
     private MoltServer(Builder b) throws Exception {
         this.config = b;
         this.runtime = b.runtime != null ? b.runtime : MoltRuntime.current();
+        this.onDefaultRuntime = runtime == MoltRuntime.defaultRuntime();
         CompletableFuture<Scope> scopeRef = new CompletableFuture<>();
         this.serverTask = runtime.run(() -> Molt.spawn("molt-server-" + b.port, () -> {
             Molt.scope(s -> {
@@ -222,6 +225,10 @@ public final class MoltServer implements AutoCloseable {
 
     Scope scope() {
         return scope;
+    }
+
+    boolean onDefaultRuntime() {
+        return onDefaultRuntime;
     }
 
     boolean enterRequest() {

@@ -29,12 +29,16 @@ public final class Response {
     static final int DEFAULT_STREAM_CAPACITY = 16;
 
     private int status = 200;
-    private static final Header TEXT = HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8");
-    private static final Header JSON = HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/json");
-    private static final Header OCTETS = HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/octet-stream");
-    private static final Header NDJSON = HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/x-ndjson");
-    private static final Header EVENTS = HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream");
-    private static final Header NO_CACHE = HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache");
+    // Cached (immutable, pre-encoded) headers: Helidon writes them as they are. A plain created header is
+    // writeable, so Helidon copies it into every response that sets it, and copies its values again to write it.
+    private static final Header TEXT = HeaderValues.createCached(HeaderNames.CONTENT_TYPE,
+            "text/plain; charset=UTF-8");
+    private static final Header JSON = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/json");
+    private static final Header OCTETS = HeaderValues.createCached(HeaderNames.CONTENT_TYPE,
+            "application/octet-stream");
+    private static final Header NDJSON = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/x-ndjson");
+    private static final Header EVENTS = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "text/event-stream");
+    private static final Header NO_CACHE = HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-cache");
 
     /** Prepared header values (the common case costs no parsing per response); extras in {@link #extra}. */
     private Header contentType;

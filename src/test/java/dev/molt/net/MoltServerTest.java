@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.molt.CancelToken;
 import dev.molt.Molt;
+import dev.molt.MoltRuntime;
 import dev.molt.Task;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -56,6 +57,28 @@ class MoltServerTest {
             assertThat(u.body()).isEqualTo("42 t null");
             assertThat(u.headers().firstValue("x-reply")).hasValue("yes");
             assertThat(get(server, "/missing").statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aServerOnItsOwnRuntimeRunsEveryRequestInThatRuntime() throws Exception {
+        MoltRuntime runtime = MoltRuntime.create("net-test");
+        try {
+            try (MoltServer server = server().runtime(runtime)
+                    .get("/where", req -> {
+                        // what the handler spawns is a task of the server's runtime, under the request's token
+                        Task<String> child = Molt.spawn(() -> MoltRuntime.current().name() + " "
+                                + (Molt.currentToken() != req.token()));
+                        return Response.json("{\"where\":\"" + MoltRuntime.current().name() + " " + child.join()
+                                + " " + (Molt.currentToken() == req.token()) + "\"}");
+                    })
+                    .start()) {
+                HttpResponse<String> r = get(server, "/where");
+                assertThat(r.body()).isEqualTo("{\"where\":\"net-test net-test true true\"}");
+                assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+            }
+        } finally {
+            assertThat(runtime.shutdown(Duration.ofSeconds(5))).isTrue();
         }
     }
 
