@@ -9,6 +9,7 @@ import dev.molt.TaskFailedException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -52,6 +53,7 @@ public final class ScopeImpl implements Scope {
     private static final VarHandle OPEN;
     private static final VarHandle FIRST_FAILURE;
     private static final VarHandle DETACHED;
+    private static final VarHandle LATER_FAILURES;
 
     static {
         try {
@@ -59,6 +61,7 @@ public final class ScopeImpl implements Scope {
             OPEN = l.findVarHandle(ScopeImpl.class, "open", int.class);
             FIRST_FAILURE = l.findVarHandle(ScopeImpl.class, "firstFailure", Throwable.class);
             DETACHED = l.findVarHandle(ScopeImpl.class, "detached", Set.class);
+            LATER_FAILURES = l.findVarHandle(ScopeImpl.class, "laterFailures", ConcurrentLinkedQueue.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -76,7 +79,8 @@ public final class ScopeImpl implements Scope {
     private volatile int open = 1;
     private volatile Thread closer;
     private volatile Throwable firstFailure;
-    private final ConcurrentLinkedQueue<Throwable> laterFailures = new ConcurrentLinkedQueue<>();
+    /** Failures after the first, in order; made by the second failure (most scopes never have one). */
+    private volatile ConcurrentLinkedQueue<Throwable> laterFailures;
     /** Set before the body runs, by the body's thread; null without a deadline. */
     private DeadlineTimer.Deadline deadline;
 
@@ -190,7 +194,7 @@ public final class ScopeImpl implements Scope {
         Throwable first = firstFailure;
         if (first != null && kind != Kind.RACE) {
             TaskFailedException e = new TaskFailedException("a task of the scope failed", first);
-            laterFailures.forEach(e::addSuppressed);
+            laterFailures().forEach(e::addSuppressed);
             throw e;
         }
         if (bodyError instanceof CancellationException ce) {
@@ -206,7 +210,7 @@ public final class ScopeImpl implements Scope {
         Throwable first = firstFailure;
         if (first != null) {
             e.addSuppressed(first);
-            laterFailures.forEach(e::addSuppressed);
+            laterFailures().forEach(e::addSuppressed);
         }
         return e;
     }
@@ -225,7 +229,12 @@ public final class ScopeImpl implements Scope {
             return;
         }
         if (!FIRST_FAILURE.compareAndSet(this, null, failure)) {
-            laterFailures.add(failure);
+            ConcurrentLinkedQueue<Throwable> later = laterFailures;
+            if (later == null) {
+                LATER_FAILURES.compareAndSet(this, null, new ConcurrentLinkedQueue<Throwable>());
+                later = laterFailures;
+            }
+            later.add(failure);
         }
         boolean cancels = kind == Kind.SCOPE || (fromBody && kind != Kind.ROOT);
         if (cancels) {
@@ -239,7 +248,12 @@ public final class ScopeImpl implements Scope {
             return false;
         }
         Throwable cause = failure.getCause();
-        return cause == firstFailure || laterFailures.contains(cause);
+        return cause == firstFailure || laterFailures().contains(cause);
+    }
+
+    private Collection<Throwable> laterFailures() {
+        ConcurrentLinkedQueue<Throwable> later = laterFailures;
+        return later == null ? List.of() : later;
     }
 
     /** Cancels the token, interrupting the tasks it reaches, with a cancellation marked as this scope's own. */
@@ -259,7 +273,7 @@ public final class ScopeImpl implements Scope {
         if (first != null) {
             all.add(first);
         }
-        all.addAll(laterFailures);
+        all.addAll(laterFailures());
         return all;
     }
 
