@@ -74,19 +74,7 @@ public class Token implements CancelToken, CancelListener {
         }
 
         void remove(Object l) {
-            for (;;) {
-                Object r = remaining;
-                if (r == l) {
-                    if (REMAINING.compareAndSet(this, l, null)) {
-                        return;
-                    }
-                } else {
-                    if (r instanceof ConcurrentHashMap<?, ?> set) {
-                        set.remove(l);
-                    }
-                    return;
-                }
-            }
+            removeFromSlot(REMAINING, this, l);
         }
     }
     private static final Token NEVER = new Token(null);
@@ -383,19 +371,27 @@ public class Token implements CancelToken, CancelListener {
 
     /** Deregisters {@code l}; does nothing if it is not registered. */
     public void removeListener(CancelListener l) {
+        if (removeFromSlot(LISTENERS, this, l) instanceof Closed closed) {
+            closed.remove(l);
+        }
+    }
+
+    /**
+     * Removes {@code l} from a field (through {@code slot}, of {@code holder}) that holds null, one listener or a
+     * ConcurrentHashMap set; returns what the field held if it was something else (a {@link Closed}), else null.
+     */
+    private static Object removeFromSlot(VarHandle slot, Object holder, Object l) {
         for (;;) {
-            Object cur = listeners;
+            Object cur = slot.getVolatile(holder);
             if (cur == l) {
-                if (LISTENERS.compareAndSet(this, cur, null)) {
-                    return;
+                if (slot.compareAndSet(holder, cur, null)) {
+                    return null;
                 }
             } else {
                 if (cur instanceof ConcurrentHashMap<?, ?> set) {
                     set.remove(l);
-                } else if (cur instanceof Closed closed) {
-                    closed.remove(l);
                 }
-                return;
+                return cur;
             }
         }
     }
