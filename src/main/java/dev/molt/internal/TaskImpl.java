@@ -24,8 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #spawn} takes a hold on the scope, makes the token and starts the thread, and no more, so a spawner
  * is not slowed by bookkeeping the new thread can do itself; {@link #run} registers the token with its parent
  * token (which is how the task is found for cancellation and for the dump: a parent cancelled in between is seen
- * then, and cancels the token before the body starts), binds the token as the thread's context and runs the body; {@link #finish} records the end state, lets go of everything that could keep
- * a finished task reachable (body, thread, the token's place in its parent), wakes joiners and, last, gives the
+ * then, and cancels the token before the body starts), binds the token as the thread's context and runs the
+ * body; {@link #finish} records the end state, lets go of everything that could keep a finished task reachable (body, thread, the token's place in its parent), wakes joiners and, last, gives the
  * scope's hold back, so a scope or test that sees the task gone also sees its counters settled.
  *
  * <h2>Memory</h2>
