@@ -25,8 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  * is not slowed by bookkeeping the new thread can do itself; {@link #run} registers the token with its parent
  * token (which is how the task is found for cancellation and for the dump: a parent cancelled in between is seen
  * then, and cancels the token before the body starts), binds the token as the thread's context and runs the
- * body; {@link #finish} records the end state, lets go of everything that could keep a finished task reachable (body, thread, the token's place in its parent), wakes joiners and, last, gives the
- * scope's hold back, so a scope or test that sees the task gone also sees its counters settled.
+ * body; {@link #finish} records the end state, lets go of everything that could keep a finished task reachable
+ * (body, thread, the token's place in its parent), wakes joiners and, last, gives the scope's hold back, so a
+ * scope or test that sees the task gone also sees its counters settled.
  *
  * <h2>Memory</h2>
  * A parked task costs its virtual thread plus this object, its token and, on JDK 25, the ScopedValue binding:
