@@ -36,13 +36,14 @@ class Waiter extends Node implements CancelListener {
         }
     }
 
-    /** Busy-wait rounds before parking: a partner often arrives within a few hundred nanoseconds. */
-    static final int SPINS = Integer.getInteger("dev.molt.channel.spins", 0);
+    /** Yields after the spin, before parking: lets a partner queued on this carrier run first (MPMC). */
     static final int YIELDS = Integer.getInteger("dev.molt.channel.yields", 1);
 
     private volatile int state = WAITING;
-    /** Whether the waiter was alone in its wait queue(s) when enqueued: then it yields before parking. */
+    /** Whether the waiter was alone in its wait queue(s) when enqueued: then it spins and yields before parking. */
     boolean alone;
+    /** The adaptive spin budget it uses (its channel's; for a select, one of its channels'). */
+    SpinBudget spin;
     /** Set (once) before the waiter may park; see {@link #await}. */
     private volatile boolean parking;
     /** The parked thread, or null for an async bridge. */
@@ -54,6 +55,7 @@ class Waiter extends Node implements CancelListener {
     Waiter(Thread thread, ChannelImpl<?> channel, boolean send, Object item) {
         super(null, channel, 0, send, item);
         this.thread = thread;
+        this.spin = channel.spin;
     }
 
     /** A select's waiter: not a node itself; its nodes are set once built. */
@@ -95,12 +97,16 @@ class Waiter extends Node implements CancelListener {
     final Node await(Token token, boolean timed, long nanos) throws InterruptedException {
         // Like LinkedTransferQueue's spin rule: only a waiter that is alone on its side of the channel expects a
         // partner soon (ping-pong, SPSC); one behind others (fan-in, a million parked receivers) parks at once.
+        // A partner running on another carrier arrives within the spin; one that is queued on this carrier gets
+        // to run by the yield. The spin adapts per channel (SpinBudget), the yield is cheap when nothing is queued.
         if (alone) {
+            int rounds = spin.rounds();
+            for (int i = rounds; i > 0 && state == WAITING; i--) {
+                Thread.onSpinWait();
+            }
+            spin.record(rounds, state != WAITING);
             for (int i = YIELDS; i > 0 && state == WAITING; i--) {
                 Thread.yield();
-            }
-            for (int i = SPINS; i > 0 && state == WAITING; i--) {
-                Thread.onSpinWait();
             }
         }
         if (state != WAITING) {

@@ -1,0 +1,44 @@
+package dev.molt.internal.channel;
+
+/**
+ * How many rounds a waiter that is alone on its side of a channel busy-waits before it parks, adapted to what
+ * the channel's recent waits showed (the idea of HotSpot's adaptive spinning for monitors).
+ *
+ * <p>Why: parking and unparking a virtual thread costs microseconds (unmount, resubmit, remount), while a
+ * partner running on another carrier (ping-pong, SPSC) usually arrives within a few hundred nanoseconds. But when
+ * the partner is not running (more runnable virtual threads than carriers: MPMC, fan-in), spinning only delays
+ * it. So each wait that ended during its spin doubles the budget (up to its maximum), and each that had to park
+ * anyway halves it (down to a small minimum, so that a channel whose shape changes can learn again).
+ *
+ * <p>Memory contract: {@link #rounds} is a plain field, read and written racily by every waiter of the channel.
+ * It guards nothing: a lost or stale update only makes one wait spin a little longer or shorter. It is written
+ * only when it changes, so a channel whose spins keep succeeding does not bounce its cache line.
+ */
+final class SpinBudget {
+    /** For rendezvous channels; {@code -Ddev.molt.channel.spins=0} disables spinning. */
+    static final int RENDEZVOUS_MAX = Math.max(0, Integer.getInteger("dev.molt.channel.spins", 256));
+    /** For buffered channels. */
+    static final int BUFFERED_MAX = Math.max(0, Integer.getInteger("dev.molt.channel.bufferedSpins", 0));
+
+    private final int max;
+    private final int min;
+    private int rounds;
+
+    SpinBudget(int max) {
+        this.max = max;
+        this.min = Math.min(max, 8);
+        this.rounds = max;
+    }
+
+    int rounds() {
+        return rounds;
+    }
+
+    /** Records how a wait that spun {@code spun} rounds went. */
+    void record(int spun, boolean completedWhileSpinning) {
+        int next = completedWhileSpinning ? Math.min(max, Math.max(min, spun) << 1) : Math.max(min, spun >> 1);
+        if (next != rounds) {
+            rounds = next;
+        }
+    }
+}
