@@ -21,6 +21,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>As a {@link CancelListener} of the current token it only unparks: the waiting thread itself then tries
  * to leave.
+ *
+ * <p>Before parking, a waiter that is alone on its side spins on {@link #state} (a volatile read, so it sees a
+ * partner's completion and the writes made before it) for its channel's adaptive {@link SpinBudget}, then yields.
+ * It registers no listener and has not announced {@code parking} while spinning, so a completion during the spin
+ * costs the partner no unpark, and a cancel or interrupt during the spin is seen right after it (the spin is
+ * bounded: a few microseconds at most), before the first park.
  */
 class Waiter extends Node implements CancelListener {
     static final int WAITING = -1;
