@@ -110,7 +110,9 @@ class Waiter extends Node implements CancelListener {
             for (int i = rounds; i > 0 && state == WAITING; i--) {
                 Thread.onSpinWait();
             }
-            spin.record(rounds, state != WAITING);
+            if (rounds > 0) {
+                spin.record(rounds, state != WAITING);
+            }
             for (int i = YIELDS; i > 0 && state == WAITING; i--) {
                 Thread.yield();
             }
