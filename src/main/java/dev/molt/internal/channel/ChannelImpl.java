@@ -63,18 +63,21 @@ public final class ChannelImpl<T> implements Channel<T> {
     private Throwable reason;
     private Node pendingWake;
     private Object pendingDrop;
+    /** How long lone waiters of this channel spin before parking. */
+    final SpinBudget spin;
 
     ChannelImpl(int capacity, Overflow overflow, Consumer<? super T> onUndelivered) {
         this.capacity = capacity;
         this.overflow = overflow;
         this.onUndelivered = onUndelivered;
         this.buffer = capacity == 0 ? null : new ArrayDeque<>(Math.min(capacity, 16));
+        this.spin = new SpinBudget(capacity == 0 ? SpinBudget.RENDEZVOUS_MAX : SpinBudget.BUFFERED_MAX);
     }
 
     // ---------------------------------------------------------------- locked primitives (shared with select)
 
     /** Lock-hold times are a few dozen nanoseconds, so a short spin on tryLock beats parking in the lock. */
-    private static final int LOCK_SPINS = Integer.getInteger("dev.molt.channel.lockSpins", 0);
+    private static final int LOCK_SPINS = Integer.getInteger("dev.molt.channel.lockSpins", 64);
 
     void acquire() {
         if (lock.tryLock()) {

@@ -128,6 +128,7 @@ public final class Select {
                     alone &= c.channel.enqueueLocked(n);
                 }
                 w.alone = alone;
+                w.spin = ch[order[0]].channel.spin;
             }
         } finally {
             for (int i = locks.length - 1; i >= 0; i--) {

@@ -21,6 +21,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>As a {@link CancelListener} of the current token it only unparks: the waiting thread itself then tries
  * to leave.
+ *
+ * <p>Before parking, a waiter that is alone on its side spins on {@link #state} (a volatile read, so it sees a
+ * partner's completion and the writes made before it) for its channel's adaptive {@link SpinBudget}, then yields.
+ * It registers no listener and has not announced {@code parking} while spinning, so a completion during the spin
+ * costs the partner no unpark, and a cancel or interrupt during the spin is seen right after it (the spin is
+ * bounded: a few microseconds at most), before the first park.
  */
 class Waiter extends Node implements CancelListener {
     static final int WAITING = -1;
@@ -36,13 +42,14 @@ class Waiter extends Node implements CancelListener {
         }
     }
 
-    /** Busy-wait rounds before parking: a partner often arrives within a few hundred nanoseconds. */
-    static final int SPINS = Integer.getInteger("dev.molt.channel.spins", 0);
+    /** Yields after the spin, before parking: lets a partner queued on this carrier run first (MPMC). */
     static final int YIELDS = Integer.getInteger("dev.molt.channel.yields", 1);
 
     private volatile int state = WAITING;
-    /** Whether the waiter was alone in its wait queue(s) when enqueued: then it yields before parking. */
+    /** Whether the waiter was alone in its wait queue(s) when enqueued: then it spins and yields before parking. */
     boolean alone;
+    /** The adaptive spin budget it uses (its channel's; for a select, one of its channels'). */
+    SpinBudget spin;
     /** Set (once) before the waiter may park; see {@link #await}. */
     private volatile boolean parking;
     /** The parked thread, or null for an async bridge. */
@@ -54,6 +61,7 @@ class Waiter extends Node implements CancelListener {
     Waiter(Thread thread, ChannelImpl<?> channel, boolean send, Object item) {
         super(null, channel, 0, send, item);
         this.thread = thread;
+        this.spin = channel.spin;
     }
 
     /** A select's waiter: not a node itself; its nodes are set once built. */
@@ -95,12 +103,18 @@ class Waiter extends Node implements CancelListener {
     final Node await(Token token, boolean timed, long nanos) throws InterruptedException {
         // Like LinkedTransferQueue's spin rule: only a waiter that is alone on its side of the channel expects a
         // partner soon (ping-pong, SPSC); one behind others (fan-in, a million parked receivers) parks at once.
+        // A partner running on another carrier arrives within the spin; one that is queued on this carrier gets
+        // to run by the yield. The spin adapts per channel (SpinBudget), the yield is cheap when nothing is queued.
         if (alone) {
+            int rounds = spin.rounds();
+            for (int i = rounds; i > 0 && state == WAITING; i--) {
+                Thread.onSpinWait();
+            }
+            if (rounds > 0) {
+                spin.record(rounds, state != WAITING);
+            }
             for (int i = YIELDS; i > 0 && state == WAITING; i--) {
                 Thread.yield();
-            }
-            for (int i = SPINS; i > 0 && state == WAITING; i--) {
-                Thread.onSpinWait();
             }
         }
         if (state != WAITING) {
