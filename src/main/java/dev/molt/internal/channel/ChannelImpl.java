@@ -76,8 +76,12 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     // ---------------------------------------------------------------- locked primitives (shared with select)
 
-    /** Lock-hold times are a few dozen nanoseconds, so a short spin on tryLock beats parking in the lock. */
-    private static final int LOCK_SPINS = Integer.getInteger("dev.molt.channel.lockSpins", 64);
+    /**
+     * Extra tryLock rounds before blocking in the lock. Off by default: ReentrantLock already spins briefly before it
+     * parks, and 64 extra rounds made buffered SPSC and 4x4 MPMC two to three times slower on 2 cores (JMH, A/B
+     * with this property, 2026-11-24), where spinners take the CPU from the lock's holder.
+     */
+    private static final int LOCK_SPINS = Integer.getInteger("dev.molt.channel.lockSpins", 0);
 
     void acquire() {
         if (lock.tryLock()) {
