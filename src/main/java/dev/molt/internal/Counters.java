@@ -7,16 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
  * one cache line; a read is a sum, exact whenever no task starts or ends during it.
  */
 public final class Counters {
-    /**
-     * Spawners write {@code spawned}, ending tasks read and write the others, so they should not share a cache
-     * line. An adder's own cells are padded, but its base field (all that an uncontended spawner touches) is not,
-     * and adders allocated one after another sit side by side. The array between them, allocated in between and
-     * declared in between (collectors copy an object's referents in field order), keeps them apart in practice;
-     * nothing is wrong if it does not, it is only slower.
-     */
     private final LongAdder spawned = new LongAdder();
-    @SuppressWarnings("unused")
-    private final long[] padding = new long[16];
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder cancelled = new LongAdder();

@@ -269,8 +269,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         Unparker onCancel = caller.wakeOnCancel();
         try {
             for (;;) {
-                // The signal first: once it is cancelled, the end state (stored before it) is visible here too.
-                if (signal.cancelled() || state != RUNNING) {
+                if (state != RUNNING) {
                     return true;
                 }
                 caller.throwIfCancelled();

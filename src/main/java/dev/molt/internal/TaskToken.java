@@ -66,15 +66,10 @@ final class TaskToken extends Token implements Context, Runnable {
         return id;
     }
 
-    /** Stable for the token's life; equality stays identity. See {@code id}. */
+    /** Stable for the token's life; equality stays identity ({@code Object.equals}). See {@code id}. */
     @Override
     public int hashCode() {
         return Long.hashCode(id);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return this == o;
     }
 
     void bind(TaskImpl<?> task) {
