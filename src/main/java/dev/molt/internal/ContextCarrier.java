@@ -4,7 +4,8 @@ import java.util.concurrent.Callable;
 
 /**
  * Carries the current {@link Context} of a thread: a {@code ScopedValue} on JDK 25+, a thread-local on JDK
- * 21-24 (see {@link Carriers}). Bindings nest and are undone when their block ends, on both.
+ * 21-24 (see {@link Carriers}). Bindings nest and are undone when their block ends, on both. A task's own
+ * context is not bound through a carrier: see {@link CurrentContext#bound()}.
  */
 public interface ContextCarrier {
 
@@ -13,12 +14,6 @@ public interface ContextCarrier {
 
     /** Runs {@code body} in this thread with {@code context} bound, then restores what was bound before. */
     <T> T call(Context context, Callable<? extends T> body) throws Exception;
-
-    /**
-     * Like {@link #call} for a {@link Runnable}, which the JDK 25 carrier binds as it is, with no adapter object:
-     * for the one binding every task makes.
-     */
-    void run(Context context, Runnable body);
 
     /** The carrier's name, as {@code -Ddev.molt.carrier} spells it: {@code scoped-value} or {@code thread-local}. */
     String name();

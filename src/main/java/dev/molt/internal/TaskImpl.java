@@ -24,14 +24,14 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #spawn} takes a hold on the scope, makes the token and starts the thread, and no more, so a spawner
  * is not slowed by bookkeeping the new thread can do itself; {@link #run} registers the token with its parent
  * token (which is how the task is found for cancellation and for the dump: a parent cancelled in between is seen
- * then, and cancels the token before the body starts), binds the token as the thread's context and runs the
- * body; {@link #finish} records the end state, lets go of everything that could keep a finished task reachable
- * (body, thread, the token's place in its parent), wakes joiners and, last, gives the scope's hold back, so a
- * scope or test that sees the task gone also sees its counters settled.
+ * then, and cancels the token before the body starts) and runs the body, whose context is the token (carried by
+ * the thread itself, see {@link CurrentContext#bound()}); {@link #finish} records the end state, lets go of
+ * everything that could keep a finished task reachable (body, thread, the token's place in its parent), wakes
+ * joiners and, last, gives the scope's hold back, so a scope or test that sees the task gone also sees its
+ * counters settled.
  *
  * <h2>Memory</h2>
- * A parked task costs its virtual thread plus this object, its token and, on JDK 25, the ScopedValue binding:
- * fields here are few on purpose ({@code slot} holds the body, then the outcome), and nothing else is allocated
+ * A parked task costs its virtual thread plus this object and its token: fields here are few on purpose ({@code slot} holds the body, then the outcome), and nothing else is allocated
  * per task unless someone joins while it runs ({@code endSignal}) or asks for a future.
  *
  * <h2>Memory visibility</h2>
@@ -140,6 +140,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         TaskImpl<T> task = new TaskImpl<>(scope, token, name, body);
         try {
             Thread t = name == null ? UNNAMED_THREADS.newThread(task) : Thread.ofVirtual().name(name).unstarted(task);
+            t.setUncaughtExceptionHandler(token); // how the task's code finds its context: see CurrentContext
             THREAD.setRelease(task, t);
             token.setId(t.threadId());
             token.bind(task);
@@ -167,11 +168,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         if (early != null && early.interrupting()) {
             Thread.currentThread().interrupt(); // cancelled, interrupting, before it could be interrupted
         }
-        try {
-            RuntimeCore.CARRIER.run(token, token); // calls runBody() with the token bound
-        } catch (Throwable e) {
-            slot = new Failure(e); // the binding itself failed
-        }
+        runBody();
         if (slot instanceof Failure f) {
             Throwable e = f.error();
             boolean answersCancel = e instanceof CancellationException || e instanceof InterruptedException;
@@ -185,8 +182,8 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     private record Failure(Throwable error) {
     }
 
-    /** Runs the body, with the token bound (through {@link TaskToken#run}); leaves its value or a Failure in slot. */
-    void runBody() {
+    /** Runs the body (its context is the token, found through the thread); leaves its value or a Failure in slot. */
+    private void runBody() {
         Object body = slot;
         try {
             if (body instanceof Action a) {

@@ -7,11 +7,15 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The token of a task, which is also the task's {@link Context} while it runs (one object fewer per task).
  *
+ * <p>It is also its thread's uncaught-exception handler: that per-thread slot is how the task's code finds its
+ * context with no binding at all (see {@link CurrentContext}). The task catches everything its body throws, so the
+ * handler only sees what escapes Molt's own bookkeeping, and passes it on as the JDK would.
+ *
  * <p>It knows its task while the task runs, so that a cancellation that reaches it wakes the task's thread
  * (any blocking operation of Molt parked under this token re-checks it, so it needs no listener of its own),
  * and an interrupting cancellation ({@code Task.cancel}, scope cancellation, shutdown) interrupts it.
  */
-final class TaskToken extends Token implements Context, Runnable {
+final class TaskToken extends Token implements Context, Thread.UncaughtExceptionHandler {
     private static final VarHandle TASK;
     private static final VarHandle ATTACHED;
 
@@ -101,13 +105,16 @@ final class TaskToken extends Token implements Context, Runnable {
         }
     }
 
-    /**
-     * Runs the task's body: the task binds this token as its context and, in the same call, as the code to run
-     * with it, so binding allocates no adapter object (see {@link ContextCarrier#run}).
-     */
+    /** Only what escapes the task's own catch (a failure in Molt's bookkeeping): handled as the JDK would. */
     @Override
-    public void run() {
-        task.runBody();
+    public void uncaughtException(Thread t, Throwable e) {
+        Thread.UncaughtExceptionHandler fallback = Thread.getDefaultUncaughtExceptionHandler();
+        if (fallback != null) {
+            fallback.uncaughtException(t, e);
+        } else {
+            System.err.print("Exception in thread \"" + t.getName() + "\" ");
+            e.printStackTrace(System.err);
+        }
     }
 
     @Override

@@ -24,16 +24,6 @@ public final class ThreadLocalCarrier implements ContextCarrier {
         }
     }
 
-    @Override
-    public void run(Context context, Runnable body) {
-        Context previous = bind(context);
-        try {
-            body.run();
-        } finally {
-            restore(previous);
-        }
-    }
-
     private static Context bind(Context context) {
         Context previous = CURRENT.get();
         CURRENT.set(context);

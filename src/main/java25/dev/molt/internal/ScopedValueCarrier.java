@@ -23,11 +23,6 @@ final class ScopedValueCarrier implements ContextCarrier {
     }
 
     @Override
-    public void run(Context context, Runnable body) {
-        ScopedValue.where(CURRENT, context).run(body);
-    }
-
-    @Override
     public String name() {
         return "scoped-value";
     }
