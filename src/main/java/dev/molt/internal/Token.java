@@ -18,11 +18,14 @@ import java.util.concurrent.TimeoutException;
  *
  * <h2>State</h2>
  * {@code cancellation} is null until the token is cancelled, then set once by CAS (first reason wins).
- * {@code listeners} holds who must hear of it: {@code null} (none), a single {@link CancelListener}, a
- * {@link ConcurrentHashMap} used as a set (two or more), or a {@link Closed} once the token is cancelled.
- * Children are listeners like any other, so the tree is kept only top-down, plus a {@code parent} pointer used
- * to leave the parent's set again. No lock is taken anywhere, so spawning and ending tasks in the same scope
- * from many threads does not serialize.
+ * Who must hear of it is kept in two fields. {@code children} holds the child tokens: {@code null} (none), the
+ * single child, or a {@link ChildTokens} set (two or more, or any number once the token is cancelled; an empty
+ * cancelled token holds {@code CLOSED_EMPTY}). {@code listeners} holds everything else (waiting operations,
+ * user callbacks): {@code null}, a single {@link CancelListener}, a {@link ConcurrentHashMap} used as a set, or a
+ * {@link Closed} once the token is cancelled. The tree is kept top-down, plus a {@code parent} pointer used to
+ * leave the parent's set again. No lock is shared by all tasks: single children and listeners are swapped in by
+ * CAS, and a {@link ChildTokens} set is striped, so spawning and ending tasks in one scope from many threads does
+ * not serialize.
  *
  * <h2>Why no listener is lost</h2>
  * The canceller first sets {@code cancellation}, then swaps {@code listeners} to a {@code Closed} and tells
@@ -35,8 +38,7 @@ public class Token implements CancelToken, CancelListener {
 
     /**
      * What {@code listeners} holds once the token is cancelled: it refuses new listeners (they are told at once),
-     * but keeps the ones registered at that moment, so that tasks still running in a cancelled tree stay visible
-     * to the dump; each leaves it when it ends, as it would have left the live set.
+     * but keeps the ones registered at that moment until they leave, so {@link #listenerCount} stays exact.
      */
     private static final class Closed {
         static final VarHandle REMAINING;
@@ -56,36 +58,23 @@ public class Token implements CancelToken, CancelListener {
             this.remaining = remaining;
         }
 
-        /** Lists {@code l} with the ones kept: a task or scope that attached after the cancellation, for the dump. */
-        void keep(Object l) {
-            for (;;) {
-                Object r = remaining;
-                if (r instanceof ConcurrentHashMap<?, ?> set) {
-                    @SuppressWarnings("unchecked")
-                    ConcurrentHashMap<Object, Boolean> s = (ConcurrentHashMap<Object, Boolean>) set;
-                    s.put(l, Boolean.TRUE);
-                    return;
-                }
-                Object next = r == null ? l : setOf(r, l);
-                if (REMAINING.compareAndSet(this, r, next)) {
-                    return;
-                }
-            }
-        }
-
         void remove(Object l) {
             removeFromSlot(REMAINING, this, l);
         }
     }
     private static final Token NEVER = new Token(null);
+    /** What {@code children} holds once a token with no child is cancelled. */
+    private static final Object CLOSED_EMPTY = new Object();
     private static final VarHandle CANCELLATION;
     private static final VarHandle LISTENERS;
+    private static final VarHandle CHILDREN;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             CANCELLATION = lookup.findVarHandle(Token.class, "cancellation", Cancellation.class);
             LISTENERS = lookup.findVarHandle(Token.class, "listeners", Object.class);
+            CHILDREN = lookup.findVarHandle(Token.class, "children", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -95,6 +84,10 @@ public class Token implements CancelToken, CancelListener {
     private final Token parent;
     private volatile Cancellation cancellation;
     private volatile Object listeners;
+    private volatile Object children;
+    /** Links in the parent's {@link ChildTokens} set; guarded by the lock of the stripe this token is in. */
+    Token prevSibling;
+    Token nextSibling;
 
     protected Token(Token parent) {
         this.parent = parent;
@@ -155,7 +148,7 @@ public class Token implements CancelToken, CancelListener {
      */
     void attachToParent() {
         if (parent != null) {
-            parent.addListener(this, !leavesParentWhenCancelled());
+            parent.addChild(this, !leavesParentWhenCancelled());
         }
     }
 
@@ -166,7 +159,7 @@ public class Token implements CancelToken, CancelListener {
 
     private <C extends Token> C adopt(C child) {
         if (((Token) child).parent != null) {
-            addListener(child, !child.leavesParentWhenCancelled());
+            addChild(child, !child.leavesParentWhenCancelled());
         }
         return child;
     }
@@ -191,7 +184,7 @@ public class Token implements CancelToken, CancelListener {
     /** Leaves the parent's listener set: for tokens whose owner (a task, a scope) has ended. */
     public void detach() {
         if (parent != null) {
-            parent.removeListener(this);
+            parent.removeChild(this);
         }
     }
 
@@ -225,6 +218,11 @@ public class Token implements CancelToken, CancelListener {
         List<CancelListener> others = new ArrayList<>();
         marked.add(this);
         for (int i = 0; i < marked.size(); i++) {
+            marked.get(i).closeChildren(child -> { // runs under a stripe's spin lock: a CAS and an add, no more
+                if (child != NEVER && CANCELLATION.compareAndSet(child, null, c)) {
+                    marked.add(child);
+                }
+            });
             marked.get(i).closeListeners(l -> {
                 if (l instanceof Token child) {
                     if (child != NEVER && CANCELLATION.compareAndSet(child, null, c)) {
@@ -324,21 +322,9 @@ public class Token implements CancelToken, CancelListener {
      * now, in this thread.
      */
     public void addListener(CancelListener l) {
-        addListener(l, false);
-    }
-
-    /**
-     * {@link #addListener(CancelListener)}; with {@code keepIfCancelled}, a listener that comes after the
-     * cancellation is still listed (until removed), as those registered before it are: for task and scope tokens,
-     * so the dump shows a task that started in an already cancelled tree.
-     */
-    private void addListener(CancelListener l, boolean keepIfCancelled) {
         for (;;) {
             Object cur = listeners;
-            if (cur instanceof Closed closed) {
-                if (keepIfCancelled) {
-                    closed.keep(l);
-                }
+            if (cur instanceof Closed) {
                 break;
             }
             Object next;
@@ -360,6 +346,86 @@ public class Token implements CancelToken, CancelListener {
         if (c != null) {
             l.onCancel(c);
         }
+    }
+
+    /**
+     * Registers {@code child} (made with this token as its parent); if this token is already cancelled, cancels the
+     * child now, in this thread. With {@code keep}, a child that comes after the cancellation is still listed
+     * (until it leaves), as those registered before it are: task and scope tokens, so the dump shows a task that
+     * started in an already cancelled tree.
+     */
+    private void addChild(Token child, boolean keep) {
+        for (;;) {
+            Object cur = children;
+            if (cur instanceof ChildTokens set) {
+                set.add(child, keep);
+                break;
+            }
+            Object next;
+            if (cur == null) {
+                next = child;
+            } else if (cur == CLOSED_EMPTY) {
+                if (!keep) {
+                    break;
+                }
+                next = new ChildTokens(null, child, true);
+            } else {
+                next = new ChildTokens((Token) cur, child, false);
+            }
+            if (CHILDREN.compareAndSet(this, cur, next)) {
+                break;
+            }
+        }
+        Cancellation c = cancellation;
+        if (c != null) {
+            child.onCancel(c);
+        }
+    }
+
+    private void removeChild(Token child) {
+        for (;;) {
+            Object cur = children;
+            if (cur == child) {
+                if (CHILDREN.compareAndSet(this, cur, null)) {
+                    return;
+                }
+            } else {
+                if (cur instanceof ChildTokens set) {
+                    set.remove(child);
+                }
+                return;
+            }
+        }
+    }
+
+    /** Closes {@code children} (once, by the canceller) and hands each child registered now to {@code sink}. */
+    private void closeChildren(java.util.function.Consumer<? super Token> sink) {
+        for (;;) {
+            Object cur = children;
+            if (cur instanceof ChildTokens set) {
+                set.close(sink);
+                return;
+            }
+            Object next = cur == null ? CLOSED_EMPTY : new ChildTokens((Token) cur, null, true);
+            if (CHILDREN.compareAndSet(this, cur, next)) {
+                if (cur != null) {
+                    sink.accept((Token) cur);
+                }
+                return;
+            }
+        }
+    }
+
+    /** The child tokens registered now, copied (so no stripe lock is held while the caller works). */
+    private List<Token> childList() {
+        Object cur = children;
+        List<Token> list = new ArrayList<>();
+        if (cur instanceof ChildTokens set) {
+            set.forEach(list::add);
+        } else if (cur instanceof Token t) {
+            list.add(t);
+        }
+        return list;
     }
 
     private static ConcurrentHashMap<Object, Boolean> setOf(Object a, Object b) {
@@ -398,6 +464,7 @@ public class Token implements CancelToken, CancelListener {
 
     /** Calls {@code action} with every listener registered now (weakly consistent): for the task dump. */
     void forEachListener(java.util.function.Consumer<Object> action) {
+        childList().forEach(action);
         Object cur = listeners;
         if (cur instanceof Closed closed) {
             cur = closed.remaining;
@@ -416,14 +483,16 @@ public class Token implements CancelToken, CancelListener {
 
     /** How many listeners are registered now: for tests and the task dump. */
     public int listenerCount() {
+        Object kids = children;
+        int n = kids instanceof ChildTokens set ? set.size() : kids instanceof Token ? 1 : 0;
         Object cur = listeners;
         if (cur instanceof Closed closed) {
             cur = closed.remaining;
         }
         if (cur == null) {
-            return 0;
+            return n;
         }
-        return cur instanceof ConcurrentHashMap<?, ?> set ? set.size() : 1;
+        return n + (cur instanceof ConcurrentHashMap<?, ?> set ? set.size() : 1);
     }
 
     @Override
