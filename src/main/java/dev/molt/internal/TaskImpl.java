@@ -168,23 +168,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         if (early != null && early.interrupting()) {
             Thread.currentThread().interrupt(); // cancelled, interrupting, before it could be interrupted
         }
-        runBody();
-        if (slot instanceof Failure f) {
-            Throwable e = f.error();
-            boolean answersCancel = e instanceof CancellationException || e instanceof InterruptedException;
-            finish(answersCancel && token.cancelled() ? CANCELLED : FAILED, e);
-        } else {
-            finish(SUCCEEDED, slot);
-        }
-    }
-
-    /** What the body threw, as {@link #runBody} leaves it in {@code slot} (a value could be a Throwable too). */
-    private record Failure(Throwable error) {
-    }
-
-    /** Runs the body (its context is the token, found through the thread); leaves its value or a Failure in slot. */
-    private void runBody() {
-        Object body = slot;
+        Object body = slot; // the body runs here, not in a method of its own: one frame fewer on a parked stack
         try {
             if (body instanceof Action a) {
                 a.run();
@@ -195,6 +179,17 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         } catch (Throwable e) {
             slot = new Failure(e);
         }
+        if (slot instanceof Failure f) {
+            Throwable e = f.error();
+            boolean answersCancel = e instanceof CancellationException || e instanceof InterruptedException;
+            finish(answersCancel && token.cancelled() ? CANCELLED : FAILED, e);
+        } else {
+            finish(SUCCEEDED, slot);
+        }
+    }
+
+    /** What the body threw, as {@link #run} leaves it in {@code slot} (a value could be a Throwable too). */
+    private record Failure(Throwable error) {
     }
 
     private void finish(int end, Object result) {
