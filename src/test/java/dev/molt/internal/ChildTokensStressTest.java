@@ -39,6 +39,7 @@ class ChildTokensStressTest {
         List<List<Token>> plain = new ArrayList<>();
         List<List<Token>> removed = new ArrayList<>();
         Set<Token> plainAfterCancel = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean cancelReturned = new java.util.concurrent.atomic.AtomicBoolean();
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
@@ -55,6 +56,7 @@ class ChildTokensStressTest {
                 for (int i = 0; i < perThread; i++) {
                     if (canceller && i == perThread / 2) {
                         parent.cancel();
+                        cancelReturned.set(true);
                     }
                     Token child;
                     if (rnd.nextBoolean()) {
@@ -64,7 +66,9 @@ class ChildTokensStressTest {
                         myKept.add(tt);
                         child = tt;
                     } else {
-                        boolean after = parent.cancelled();
+                        // Only once cancel() has returned is the set surely closed (a child registered while the
+                        // canceller is still collecting is collected and stays listed, as before a cancel).
+                        boolean after = cancelReturned.get();
                         child = parent.child();
                         myPlain.add(child);
                         if (after) {
