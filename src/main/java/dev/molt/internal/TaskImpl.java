@@ -161,8 +161,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         // here, once, is cheaper than that.
         ThreadLocalRandom.current();
         token.attach();
-        if (!scope.runtime.owns(token)) {
-            scope.addDetached(this); // under a token from outside the runtime: the dump cannot reach it otherwise
+        // Under a token from outside the runtime the dump cannot reach the task through the token tree, so its scope
+        // lists it. A task made right under its scope's token (the common case) is reached through the scope.
+        if (token.parent() != scope.token() && !scope.runtime.owns(token)) {
+            scope.addDetached(this);
         }
         Cancellation early = token.cancellation();
         if (early != null && early.interrupting()) {
