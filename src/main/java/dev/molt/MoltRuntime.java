@@ -80,7 +80,7 @@ public final class MoltRuntime {
         Context outer = CurrentContext.bound();
         Context root = outer == null || outer.task() == null ? core.rootContext()
                 : new BoundContext(core, core.rootToken(), core.rootScope(), outer.task());
-        return RuntimeCore.CARRIER.call(root, body);
+        return CurrentContext.call(root, body);
     }
 
     /**

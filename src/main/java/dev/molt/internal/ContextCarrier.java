@@ -4,8 +4,9 @@ import java.util.concurrent.Callable;
 
 /**
  * Carries the current {@link Context} of a thread: a {@code ScopedValue} on JDK 25+, a thread-local on JDK
- * 21-24 (see {@link Carriers}). Bindings nest and are undone when their block ends, on both. A task's own
- * context is not bound through a carrier: see {@link CurrentContext#bound()}.
+ * 21-24 (see {@link Carriers}). Bindings nest and are undone when their block ends, on both. Used by threads
+ * that are not Molt tasks: a task's context, and the blocks its code binds, are kept by the task's token (see
+ * {@link CurrentContext#bound()}).
  */
 public interface ContextCarrier {
 

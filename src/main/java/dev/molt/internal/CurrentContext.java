@@ -1,5 +1,7 @@
 package dev.molt.internal;
 
+import java.util.concurrent.Callable;
+
 /** The current {@link Context} of the calling thread, with the default runtime's root as the fallback. */
 public final class CurrentContext {
     private CurrentContext() {
@@ -14,20 +16,40 @@ public final class CurrentContext {
     /**
      * The bound context, or null: for code that must not create the default runtime.
      *
-     * <p>A block binding (a scope body, {@code withToken}, a runtime's {@code run}) wins; below them, in a task's
-     * thread, the task's own token is the context. A task does not bind it: its thread carries it in the
-     * uncaught-exception-handler slot, set before the thread starts (so {@code Thread.start} publishes it) and
-     * never changed, which costs no allocation per task and, on JDK 25, keeps a task that binds nothing from ever
-     * allocating the JDK's per-thread ScopedValue cache (a lookup that finds no binding caches nothing). See
-     * ADR 0006.
+     * <p>In a task's thread the task's token is the context, and the blocks the task's code binds (scope bodies,
+     * {@code withToken}, {@code MoltRuntime.run}) nest over it in a field of that token, not in the carrier: the
+     * thread carries its token in the uncaught-exception-handler slot, set before the thread starts (so
+     * {@code Thread.start} publishes it) and never changed. So a task allocates nothing to be found, and neither
+     * the JDK's per-thread ScopedValue cache (JDK 25) nor a thread-local map (21-24) is ever made for it. Other
+     * threads use the carrier. See ADR 0006.
      */
     public static Context bound() {
-        Context c = RuntimeCore.CARRIER.current();
-        if (c == null
-                && Thread.currentThread().getUncaughtExceptionHandler() instanceof TaskToken own
-                && own.runningTask() != null) {
-            return own;
+        TaskToken own = runningTaskToken();
+        if (own != null) {
+            Context block = own.block;
+            return block != null ? block : own;
         }
-        return c;
+        return RuntimeCore.CARRIER.current();
+    }
+
+    /** Runs {@code body} in this thread with {@code context} bound, then restores what was bound before. */
+    public static <T> T call(Context context, Callable<? extends T> body) throws Exception {
+        TaskToken own = runningTaskToken();
+        if (own == null) {
+            return RuntimeCore.CARRIER.call(context, body);
+        }
+        Context previous = own.block;
+        own.block = context;
+        try {
+            return body.call();
+        } finally {
+            own.block = previous;
+        }
+    }
+
+    /** The token of the task this thread runs, or null outside tasks. */
+    private static TaskToken runningTaskToken() {
+        return Thread.currentThread().getUncaughtExceptionHandler() instanceof TaskToken own
+                && own.runningTask() != null ? own : null;
     }
 }

@@ -128,7 +128,7 @@ public final class ScopeImpl implements Scope {
         T value = null;
         Throwable bodyError = null;
         try {
-            value = RuntimeCore.CARRIER.call(inner, () -> body.run(this));
+            value = CurrentContext.call(inner, () -> body.run(this));
         } catch (Throwable e) {
             bodyError = e;
         }

@@ -21,13 +21,13 @@ public final class Structured {
         Objects.requireNonNull(body, "body");
         Context ctx = CurrentContext.get();
         if (t != Token.never()) {
-            return RuntimeCore.CARRIER.call(ctx.withToken(t), body);
+            return CurrentContext.call(ctx.withToken(t), body);
         }
         TaskImpl<?> task = ctx.task();
         if (task != null) {
             task.enterShield();
             try {
-                return RuntimeCore.CARRIER.call(ctx.withToken(t), body);
+                return CurrentContext.call(ctx.withToken(t), body);
             } finally {
                 task.exitShield();
             }
@@ -35,7 +35,7 @@ public final class Structured {
         // Not in a task: nobody interrupts for cancellation here, but a pending interrupt is set aside all the same.
         boolean setAside = Thread.interrupted();
         try {
-            return RuntimeCore.CARRIER.call(ctx.withToken(t), body);
+            return CurrentContext.call(ctx.withToken(t), body);
         } finally {
             if (setAside) {
                 Thread.currentThread().interrupt();
