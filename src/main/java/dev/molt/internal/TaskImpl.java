@@ -13,7 +13,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
@@ -156,10 +155,9 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @Override
     public void run() {
-        // A new virtual thread starts with no striping probe, so its first update of any striped counter (our
-        // LongAdders, ConcurrentHashMap's size) collides on one cell and takes the slow path to get one. Getting it
-        // here, once, is cheaper than that.
-        ThreadLocalRandom.current();
+        // No ThreadLocalRandom.current() here to give the new thread a striping probe for our LongAdders: it costs
+        // two updates of JVM-wide counters per task, and interleaved A/B rounds measured spawn + join as fast or
+        // faster without it (a LongAdder gets the thread a probe itself when its first update collides).
         token.attach();
         // Under a token from outside the runtime the dump cannot reach the task through the token tree, so its scope
         // lists it. A task made right under its scope's token (the common case) is reached through the scope.
