@@ -13,15 +13,16 @@ import javax.management.ObjectName;
 /**
  * Memory per live task parked in a sleep: {@code molt} (tasks in {@code Molt.sleep}) or {@code raw} (virtual
  * threads in {@code Thread.sleep}); both keep a handle per task. Run each in a fresh JVM (bench/memory does), so
- * neither sees the other's garbage. Parks {@code n} tasks, measures, wakes and joins them, three rounds in the same
- * JVM; prints the bytes of live objects (a class histogram, after a full GC) and the process's resident set, both per task, for each round. The last
- * round is the steady state: in the first, how many tasks park in still-interpreted code (whose frames are about
- * twice as big) depends on how busy the machine is.
+ * neither sees the other's garbage. Parks {@code n} tasks, measures, wakes and joins them, five rounds in the same
+ * JVM; prints the bytes of live objects (a class histogram, after a full GC) and the process's resident set, both
+ * per task, for each round. The last round is the steady state. Earlier rounds depend on the JIT: tasks park in
+ * interpreted or profiling (tier 3) frames, which are bigger, while the first cancellations (the end of a round)
+ * deoptimize compiled code that had never seen a task end by an exception; seen with -XX:+PrintCompilation.
  *
  * <pre>java -cp ... dev.molt.bench.ParkedMemory molt 1000000</pre>
  */
 public final class ParkedMemory {
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 5;
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "molt";
