@@ -1,28 +1,26 @@
 package dev.molt.internal;
 
-import java.util.concurrent.atomic.LongAdder;
-
 /**
- * A runtime's task counters. {@link LongAdder}s, so spawning and ending tasks on many carriers do not contend on
- * one cache line; a read is a sum, exact whenever no task starts or ends during it.
+ * A runtime's task counters. {@link StripedCounter}s, so spawning and ending tasks on many carriers do not contend
+ * on one cache line; a read is a sum, exact whenever no task starts or ends during it.
  */
 public final class Counters {
-    private final LongAdder spawned = new LongAdder();
-    private final LongAdder succeeded = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder cancelled = new LongAdder();
+    private final StripedCounter spawned = new StripedCounter();
+    private final StripedCounter succeeded = new StripedCounter();
+    private final StripedCounter failed = new StripedCounter();
+    private final StripedCounter cancelled = new StripedCounter();
 
     void spawned() {
-        spawned.increment();
+        spawned.add(1);
     }
 
     /** Takes back a {@link #spawned()} whose task was refused or could not start. */
     void unspawned() {
-        spawned.decrement();
+        spawned.add(-1);
     }
 
     void ended(boolean success, boolean failure) {
-        (success ? succeeded : failure ? failed : cancelled).increment();
+        (success ? succeeded : failure ? failed : cancelled).add(1);
     }
 
     public long spawnedCount() {
