@@ -100,7 +100,8 @@ class Waiter extends Node implements CancelListener {
 
     /** Whether {@code close} decided this waiter; only after {@link #state()} is decided and not {@link #LEFT}. */
     final boolean closedOutcome() {
-        return (state & CLOSED) != 0;
+        int s = state;
+        return s >= 0 && (s & CLOSED) != 0;
     }
 
     /** The waiter gives up (timeout, cancel, interrupt): true if nothing had completed it yet. */
