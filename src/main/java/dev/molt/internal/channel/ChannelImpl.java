@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Senders wait (in {@link #senders}) only while the buffer is full (always, for capacity 0);
  *       receivers wait (in {@link #receivers}) only while the buffer is empty. So a send first hands its value
  *       to a waiting receiver (directly, never through the buffer), and a receive that empties a slot refills
- *       it from the first waiting sender, keeping FIFO order.</li>
+ *       it from the first waiting sender, keeping FIFO order. (At capacity 0 the first waiter of a side may be in
+ *       the lock-free {@link #slot} instead: below.)</li>
  *   <li>A queue may hold stale nodes: a select's node whose waiter was completed by another channel and has
  *       not unlinked it yet. Whoever polls a node decides it by the waiter's CAS; a lost CAS drops the node.</li>
  *   <li>Once {@code closed}, both queues are empty and stay empty: close completes every waiter, and no
@@ -73,6 +74,10 @@ import org.slf4j.LoggerFactory;
  *       that wins is linearized at that read of {@code closed}, when both partners were in flight.</li>
  *   <li>{@code close} decides the slot waiter with the closed outcome by the same CAS ({@link Waiter#tryClose}), so
  *       a lock-free claim and a close racing for it have exactly one winner.</li>
+ *   <li>Memory visibility: a slot sender's item is written (constructor) before the publishing CAS, so a claimer
+ *       that read the slot sees it; a slot receiver's item is set by the claimer's item CAS before its state CAS,
+ *       and the waiter reads it only after reading its (volatile) state decided. The waiter's other fields
+ *       ({@code inSlot}, {@code alone}) are written before publication and read by its owner only.</li>
  * </ul>
  */
 public final class ChannelImpl<T> implements Channel<T> {
