@@ -17,7 +17,7 @@ final class AsyncWaiter<V> extends Waiter {
 
     @Override
     void fire(Node n) {
-        if (n.closed) {
+        if (closedOutcome()) {
             future.settle(null, send ? channel.closedForSend() : channel.closedForRecv());
             if (send) {
                 channel.undelivered(item);

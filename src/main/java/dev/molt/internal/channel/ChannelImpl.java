@@ -14,6 +14,8 @@ import java.util.Iterator;
 import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Senders wait (in {@link #senders}) only while the buffer is full (always, for capacity 0);
  *       receivers wait (in {@link #receivers}) only while the buffer is empty. So a send first hands its value
  *       to a waiting receiver (directly, never through the buffer), and a receive that empties a slot refills
- *       it from the first waiting sender, keeping FIFO order.</li>
+ *       it from the first waiting sender, keeping FIFO order. (At capacity 0 the first waiter of a side may be in
+ *       the lock-free {@link #slot} instead: below.)</li>
  *   <li>A queue may hold stale nodes: a select's node whose waiter was completed by another channel and has
  *       not unlinked it yet. Whoever polls a node decides it by the waiter's CAS; a lost CAS drops the node.</li>
  *   <li>Once {@code closed}, both queues are empty and stay empty: close completes every waiter, and no
@@ -44,6 +47,38 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A select locks all its channels at once, in {@link #id} order; everything else holds one channel lock at a
  * time, so there is no lock-order cycle.
+ *
+ * <h2>The lock-free rendezvous slot (capacity 0 only)</h2>
+ * The common rendezvous hand-over (SPSC, ping-pong: one waiter at a time) takes no lock: a plain {@code send} or
+ * {@code recv} that finds the channel idle (no slot waiter, both queues empty) publishes its {@link Waiter} in
+ * {@link #slot} with one CAS, and a partner claims it with one CAS on the waiter's state (for a receive waiter, a CAS
+ * of its item first: {@link Node#give}). Everything that is not that case (a queue already formed, a select, an
+ * async bridge, close) takes the lock as before, and the locked paths treat the slot waiter as the first of its side.
+ * <ul>
+ *   <li>The slot holds null or one plain blocking waiter (never a select's node, never an async bridge), published
+ *       lock-free by its owner only when the slot and both queues were empty: so it is older than every queued
+ *       waiter of its side (FIFO: a partner looks at the slot first), and everything the lock-free path can
+ *       complete is a plain waiter. A select holding its locks therefore still cannot be completed by anyone.</li>
+ *   <li>A decided waiter may linger in the slot for a moment; whoever sees one clears it ({@link #clearSlot}) and
+ *       looks again. The claimer clears the slot after its CAS; a leaving slot waiter clears it itself.</li>
+ *   <li>No lost rendezvous (Dekker): the publisher CASes the slot, then reads the opposite queue's head and
+ *       {@code closed}; a locked operation that enqueues writes the queue's head (volatile), then reads the slot
+ *       ({@link #matchSlotLocked}); {@code close} writes {@code closed}, then reads the slot. So at least one side
+ *       sees the other. If the publisher sees a waiter queued or the channel closed, it tries to leave the slot and
+ *       takes the locked path; if the locked side sees an opposite slot waiter, it claims it and unlinks its own
+ *       node again (it holds the lock, so nobody else could complete that node). The waiter's CAS decides who
+ *       won when both act.</li>
+ *   <li>A claimer reads {@code closed} after reading the slot and claims only if it was still open: a publisher
+ *       that read "open" just before a close may still CAS itself into the slot after it; it must not be claimed
+ *       by an operation that started after {@code close} returned (it sees the close, leaves, and throws). A claim
+ *       that wins is linearized at that read of {@code closed}, when both partners were in flight.</li>
+ *   <li>{@code close} decides the slot waiter with the closed outcome by the same CAS ({@link Waiter#tryClose}), so
+ *       a lock-free claim and a close racing for it have exactly one winner.</li>
+ *   <li>Memory visibility: a slot sender's item is written (constructor) before the publishing CAS, so a claimer
+ *       that read the slot sees it; a slot receiver's item is set by the claimer's item CAS before its state CAS,
+ *       and the waiter reads it only after reading its (volatile) state decided. The waiter's other fields
+ *       ({@code inSlot}, {@code alone}) are written before publication and read by its owner only.</li>
+ * </ul>
  */
 public final class ChannelImpl<T> implements Channel<T> {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelImpl.class);
@@ -61,10 +96,22 @@ public final class ChannelImpl<T> implements Channel<T> {
     private final WaitQueue receivers = new WaitQueue();
     private volatile boolean closed;
     private Throwable reason;
+    /** Rendezvous only: a lone plain waiter published lock-free, or null (see the class comment). */
+    private volatile Waiter slot;
     private Node pendingWake;
     private Object pendingDrop;
     /** How long lone waiters of this channel spin before parking. */
     final SpinBudget spin;
+
+    private static final VarHandle SLOT;
+
+    static {
+        try {
+            SLOT = MethodHandles.lookup().findVarHandle(ChannelImpl.class, "slot", Waiter.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     ChannelImpl(int capacity, Overflow overflow, Consumer<? super T> onUndelivered) {
         this.capacity = capacity;
@@ -105,13 +152,18 @@ public final class ChannelImpl<T> implements Channel<T> {
      * Returns false if it must wait. Sets {@link #pendingWake} / {@link #pendingDrop}.
      */
     boolean offerLocked(Object v) {
-        for (Node r; (r = receivers.poll()) != null; ) {
-            r.item = v;
-            if (r.waiter.tryComplete(r)) {
+        if (buffer == null) {
+            Waiter r = claimSlot(v);
+            if (r != null) {
                 pendingWake = r;
                 return true;
             }
-            r.item = null;
+        }
+        for (Node r; (r = receivers.poll()) != null; ) {
+            if (r.give(v)) {
+                pendingWake = r;
+                return true;
+            }
         }
         if (buffer == null) {
             return false;
@@ -150,7 +202,10 @@ public final class ChannelImpl<T> implements Channel<T> {
             }
             return v;
         }
-        Node s = takeSender();
+        Node s = buffer == null ? claimSlot(null) : null;
+        if (s == null) {
+            s = takeSender();
+        }
         if (s != null) {
             pendingWake = s;
             return s.item;
@@ -167,12 +222,85 @@ public final class ChannelImpl<T> implements Channel<T> {
         return null;
     }
 
-    /** Enqueues {@code n}; returns whether its queue was empty before. */
+    /** Enqueues {@code n}; returns whether it is alone on its side (its queue was empty, no slot waiter). */
     boolean enqueueLocked(Node n) {
         WaitQueue q = n.send ? senders : receivers;
-        boolean alone = q.isEmpty();
+        boolean alone = q.isEmpty() && slot == null;
         q.add(n);
         return alone;
+    }
+
+    // ---------------------------------------------------------------- the lock-free slot (rendezvous only)
+
+    /** Takes {@code w} out of the slot if it is still there. */
+    void clearSlot(Waiter w) {
+        if (slot == w) {
+            SLOT.compareAndSet(this, w, null);
+        }
+    }
+
+    /**
+     * With or without the lock: claims the waiter in the slot if it is a partner of this operation (for a send of
+     * {@code v}, a waiting receiver, given {@code v}; for a receive, {@code v} null, a waiting sender) and the
+     * channel is open. Returns the claimed waiter (to be fired), or null: no partner in the slot, a waiter of the
+     * same side there (queue behind it), the channel closed, or another partner claiming it right now.
+     */
+    Waiter claimSlot(Object v) {
+        boolean send = v != null;
+        for (Waiter s; (s = slot) != null; ) {
+            if (s.send == send || closed) {
+                return null;
+            }
+            if (send ? s.give(v) : s.tryComplete(s)) {
+                clearSlot(s);
+                return s;
+            }
+            if (s.isWaiting()) {
+                return null;
+            }
+            clearSlot(s);
+        }
+        return null;
+    }
+
+    /**
+     * Lock-free: a plain blocking operation that finds the channel idle publishes its waiter in the slot. Returns
+     * the waiter (perhaps decided already), or null if the channel is not idle or the publication had to be
+     * withdrawn (a waiter was queued or the channel closed meanwhile): then the caller takes the locked path.
+     */
+    private Waiter publish(boolean send, Object item) {
+        if (slot != null || !receivers.isEmpty() || !senders.isEmpty()) {
+            return null;
+        }
+        Waiter w = new Waiter(Thread.currentThread(), this, send, item);
+        w.alone = true;
+        w.inSlot = true;
+        if (!SLOT.compareAndSet(this, null, w)) {
+            return null;
+        }
+        // Dekker with matchSlotLocked and close (class comment): both wrote before reading the slot.
+        if ((closed || !(send ? receivers : senders).isEmpty()) && w.tryLeave()) {
+            clearSlot(w);
+            return null;
+        }
+        return w;
+    }
+
+    /**
+     * Under the lock, right after enqueueing {@code n} (the second half of the Dekker handshake with
+     * {@link #publish}): claims a partner that published itself in the slot without seeing {@code n}. On success
+     * {@code n} is unlinked again and the claimed partner is returned; nobody can have completed {@code n}
+     * meanwhile, because queued nodes are completed only under this lock.
+     */
+    Waiter matchSlotLocked(Node n) {
+        if (buffer != null) {
+            return null;
+        }
+        Waiter p = claimSlot(n.send ? n.item : null);
+        if (p != null) {
+            n.queue.remove(n);
+        }
+        return p;
     }
 
     /** Reads and clears what the locked section left to do after unlocking. */
@@ -261,39 +389,52 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        Waiter w;
-        Node wake;
-        Object drop;
-        acquire();
-        try {
+        Waiter w = null;
+        if (buffer == null) {
             if (closed) {
                 throw closedForSend();
             }
-            if (offerLocked(value)) {
-                wake = takeWake();
-                drop = takeDrop();
-                w = null;
-            } else if (timed && nanos == 0) {
-                return false;
-            } else {
-                w = new Waiter(Thread.currentThread(), this, true, value);
-                w.alone = senders.isEmpty();
-                senders.add(w);
-                wake = null;
-                drop = null;
+            Waiter r = claimSlot(value);
+            if (r != null) {
+                r.fire(r);
+                return true;
             }
-        } finally {
-            lock.unlock();
+            if (!timed || nanos != 0) {
+                w = publish(true, value);
+            }
         }
         if (w == null) {
-            afterUnlock(wake, drop);
-            return true;
+            Node wake;
+            Object drop;
+            acquire();
+            try {
+                if (closed) {
+                    throw closedForSend();
+                }
+                if (offerLocked(value)) {
+                    wake = takeWake();
+                    drop = takeDrop();
+                } else if (timed && nanos == 0) {
+                    return false;
+                } else {
+                    w = new Waiter(Thread.currentThread(), this, true, value);
+                    w.alone = enqueueLocked(w);
+                    wake = matchSlotLocked(w);
+                    drop = null;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (wake != null || w == null) {
+                afterUnlock(wake, drop);
+                return true;
+            }
         }
         Node n = w.await(token, timed, nanos);
         if (n == null) {
             return false;
         }
-        if (n.closed) {
+        if (w.closedOutcome()) {
             throw closedForSend();
         }
         return true;
@@ -338,6 +479,10 @@ public final class ChannelImpl<T> implements Channel<T> {
             } else {
                 w = new AsyncWaiter<>(this, true, value);
                 senders.add(w);
+                wake = matchSlotLocked(w);
+                if (wake != null) {
+                    w = null;
+                }
             }
         } finally {
             lock.unlock();
@@ -385,34 +530,49 @@ public final class ChannelImpl<T> implements Channel<T> {
             throw new InterruptedException();
         }
         Waiter w = null;
-        Object v;
-        Node wake = null;
-        acquire();
-        try {
-            v = pollLocked();
-            if (v != null) {
-                wake = takeWake();
-            } else if (closed) {
-                return CLOSED;
-            } else if (timed && nanos == 0) {
-                return null;
-            } else {
-                w = new Waiter(Thread.currentThread(), this, false, null);
-                w.alone = receivers.isEmpty();
-                receivers.add(w);
+        if (buffer == null) {
+            Waiter s = claimSlot(null);
+            if (s != null) {
+                s.fire(s);
+                return s.item;
             }
-        } finally {
-            lock.unlock();
+            if (!closed && (!timed || nanos != 0)) {
+                w = publish(false, null);
+            }
         }
         if (w == null) {
-            afterUnlock(wake, null);
-            return v;
+            Object v;
+            Node wake = null;
+            acquire();
+            try {
+                v = pollLocked();
+                if (v != null) {
+                    wake = takeWake();
+                } else if (closed) {
+                    return CLOSED;
+                } else if (timed && nanos == 0) {
+                    return null;
+                } else {
+                    w = new Waiter(Thread.currentThread(), this, false, null);
+                    w.alone = enqueueLocked(w);
+                    wake = matchSlotLocked(w);
+                    if (wake != null) {
+                        v = wake.item;
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (wake != null || w == null) {
+                afterUnlock(wake, null);
+                return v;
+            }
         }
         Node n = w.await(token, timed, nanos);
         if (n == null) {
             return null;
         }
-        return n.closed ? CLOSED : n.item;
+        return w.closedOutcome() ? CLOSED : w.item;
     }
 
     @Override
@@ -453,6 +613,11 @@ public final class ChannelImpl<T> implements Channel<T> {
             } else {
                 w = new AsyncWaiter<>(this, false, null);
                 receivers.add(w);
+                wake = matchSlotLocked(w);
+                if (wake != null) {
+                    w = null;
+                    v = wake.item;
+                }
             }
         } finally {
             lock.unlock();
@@ -487,6 +652,14 @@ public final class ChannelImpl<T> implements Channel<T> {
             closed = true;
             closeAll(receivers, woken);
             closeAll(senders, woken);
+            // After writing closed (Dekker with publish): either the slot waiter is seen here, or it sees closed.
+            Waiter s = slot;
+            if (s != null) {
+                if (s.tryClose(s)) {
+                    woken.add(s);
+                }
+                clearSlot(s);
+            }
         } finally {
             lock.unlock();
         }
@@ -497,8 +670,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     private static void closeAll(WaitQueue q, ArrayList<Node> woken) {
         for (Node n; (n = q.poll()) != null; ) {
-            n.closed = true;
-            if (n.waiter.tryComplete(n)) {
+            if (n.waiter.tryClose(n)) {
                 woken.add(n);
             }
         }
@@ -579,10 +751,19 @@ public final class ChannelImpl<T> implements Channel<T> {
     public int[] waiting() {
         acquire();
         try {
-            return new int[] {senders.size(), receivers.size()};
+            return waitingLocked();
         } finally {
             lock.unlock();
         }
+    }
+
+    private int[] waitingLocked() {
+        int[] n = {senders.size(), receivers.size()};
+        Waiter s = slot;
+        if (s != null && s.isWaiting()) {
+            n[s.send ? 0 : 1]++;
+        }
+        return n;
     }
 
     @Override
@@ -595,7 +776,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                             + (reason == null ? "" : " (" + reason + ")");
             return "Channel[capacity=" + cap + (overflow == Overflow.SUSPEND ? "" : ", " + overflow)
                     + ", size=" + (buffer == null ? 0 : buffer.size()) + ", " + state
-                    + ", waiting senders=" + senders.size() + ", receivers=" + receivers.size() + "]";
+                    + ", waiting senders=" + waitingLocked()[0] + ", receivers=" + waitingLocked()[1] + "]";
         } finally {
             lock.unlock();
         }

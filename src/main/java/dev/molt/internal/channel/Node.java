@@ -1,18 +1,33 @@
 package dev.molt.internal.channel;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
- * One blocked operation's place in one channel's wait queue: a waiting send (with the value it offers) or a
- * waiting receive (with a slot for the value it is given). A plain {@code send}/{@code recv} is a
- * {@link Waiter} that is its own node; a {@code select} has one node per channel clause, all sharing one
- * waiter.
+ * One blocked operation's place in one channel's wait queue (or in a rendezvous channel's lock-free slot): a waiting
+ * send (with the value it offers) or a waiting receive (with a slot for the value it is given). A plain
+ * {@code send}/{@code recv} is a {@link Waiter} that is its own node; a {@code select} has one node per channel
+ * clause, all sharing one waiter.
  *
  * <p>Memory contract: {@code prev}, {@code next} and {@code queue} are guarded by the owning channel's lock.
- * {@code item} of a send node is written by its owner before the node is enqueued (under the lock);
- * {@code item} of a receive node and {@code closed} are written by the partner (under the lock) <em>before</em>
- * it wins the waiter's CAS, so the owner, which reads them only after seeing its state decided, sees them.
- * A partner that loses the CAS drops the node, so its writes are never read.
+ * {@code item} of a send node is written by its owner before the node is published (enqueued under the lock, or
+ * CASed into the slot) and never changes. {@code item} of a receive node is given by a partner with a CAS from null
+ * ({@link #give}) <em>before</em> that partner tries the waiter's CAS, so the owner, which reads it only after
+ * seeing its state decided by a completion, sees it; the item CAS also keeps two partners that race for a receive
+ * waiter in the lock-free slot from overwriting each other's value (only the one that set the item may try the
+ * waiter's CAS). A partner that loses the waiter's CAS leaves its value in a node nobody reads again.
  */
 class Node {
+    private static final VarHandle ITEM;
+
+    static {
+        try {
+            ITEM = MethodHandles.lookup().findVarHandle(Node.class, "item", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Guarded by the channel's lock. */
     Node prev;
     /** Guarded by the channel's lock. */
@@ -25,10 +40,8 @@ class Node {
     /** The clause index inside the waiter's select (0 for plain operations). */
     final int index;
     final boolean send;
-    /** Send: the value offered. Receive: the value handed over. */
+    /** Send: the value offered. Receive: the value handed over (see {@link #give}). */
     Object item;
-    /** Set by {@code close} when the channel closed under this waiting operation. */
-    boolean closed;
 
     Node(Waiter waiter, ChannelImpl<?> channel, int index, boolean send, Object item) {
         this.waiter = waiter == null ? (Waiter) this : waiter;
@@ -36,5 +49,13 @@ class Node {
         this.index = index;
         this.send = send;
         this.item = item;
+    }
+
+    /**
+     * A partner hands {@code v} to this receive node: sets the item (only if no other partner set one) and then
+     * tries to complete the waiter by this node. True if the hand-over took effect.
+     */
+    final boolean give(Object v) {
+        return ITEM.compareAndSet(this, null, v) && waiter.tryComplete(this);
     }
 }

@@ -129,6 +129,25 @@ public final class Select {
                 }
                 w.alone = alone;
                 w.spin = ch[order[0]].channel.spin;
+                // Dekker with a rendezvous channel's lock-free slot (ChannelImpl): a lone plain waiter may have
+                // published itself there without seeing our nodes; claim it now, in poll order. Nobody else can
+                // have completed our waiter: its nodes are reachable only under the locks we hold.
+                for (int i : order) {
+                    Node n = nodes[i];
+                    Waiter p = n.channel.matchSlotLocked(n);
+                    if (p != null) {
+                        for (Node o : nodes) {
+                            if (o.queue != null) {
+                                o.queue.remove(o);
+                            }
+                        }
+                        chosen = i;
+                        wake = p;
+                        received = n.send ? null : p.item;
+                        w = null;
+                        break;
+                    }
+                }
             }
         } finally {
             for (int i = locks.length - 1; i >= 0; i--) {
@@ -152,7 +171,7 @@ public final class Select {
             return timeout.then().get();
         }
         w.unlinkOthers(n);
-        return finish(ch[n.index], n.closed, n.item);
+        return finish(ch[n.index], w.closedOutcome(), n.item);
     }
 
     private static <R> R finish(Clauses.OnChannel<? extends R> c, boolean closed, Object received) {

@@ -3,10 +3,12 @@ package dev.molt.internal.channel;
 /**
  * A FIFO of {@link Node}s waiting on one side of one channel: an intrusive doubly linked list, so that a
  * waiter that leaves (timeout, cancel, interrupt, a select won elsewhere) is unlinked in O(1) and leaves no
- * garbage behind. Not thread-safe: every method is called under the channel's lock.
+ * garbage behind. Not thread-safe: every method is called under the channel's lock, except {@link #isEmpty},
+ * which a rendezvous channel's lock-free path also reads (racily: {@code head} is volatile for that, see the
+ * Dekker handshake in {@link ChannelImpl}).
  */
 final class WaitQueue {
-    private Node head;
+    private volatile Node head;
     private Node tail;
     private int size;
 

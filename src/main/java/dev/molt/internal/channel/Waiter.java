@@ -11,10 +11,13 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A blocked operation (a plain send or receive, a {@code select}, or an async bridge) whose outcome is
  * decided exactly once by a CAS on {@link #state}: from {@link #WAITING} either to the index of the clause
- * whose node a partner or {@code close} completed, or to {@link #LEFT} by the waiter itself (timeout,
- * cancellation, interrupt, a cancelled future). Whoever wins the CAS owns the outcome: a partner that wins has
- * delivered (or taken) the value; a waiter that wins has taken no effect and unlinks its nodes. So a
- * cancellation that races with a hand-over never both delivers and throws.
+ * whose node a partner completed, or to that index with the {@link #CLOSED} bit set by {@code close}, or to
+ * {@link #LEFT} by the waiter itself (timeout, cancellation, interrupt, a cancelled future). Whoever wins the CAS
+ * owns the outcome: a partner that wins has delivered (or taken) the value; a waiter that wins has taken no effect
+ * and unlinks its nodes. So a cancellation that races with a hand-over never both delivers and throws. The
+ * "closed" outcome lives in the state itself (not in a field written before the CAS) because a waiter in a
+ * rendezvous channel's lock-free slot can be raced for by {@code close} and by partners that hold no lock at once:
+ * only what the CAS itself writes is attributable to its winner.
  *
  * <p>The winner of a completion wakes the waiter after releasing the channel's lock ({@link #fire}): it unparks
  * the thread, or, for an async bridge, completes the future.
@@ -31,6 +34,8 @@ import java.util.concurrent.locks.LockSupport;
 class Waiter extends Node implements CancelListener {
     static final int WAITING = -1;
     static final int LEFT = -2;
+    /** Set in a decided state when {@code close} completed the clause. */
+    static final int CLOSED = 1 << 30;
 
     private static final VarHandle STATE;
 
@@ -52,6 +57,11 @@ class Waiter extends Node implements CancelListener {
     SpinBudget spin;
     /** Set (once) before the waiter may park; see {@link #await}. */
     private volatile boolean parking;
+    /**
+     * Whether this (plain) waiter published itself in its rendezvous channel's lock-free slot instead of a wait
+     * queue. Written by the owner before publishing; read only by the owner.
+     */
+    boolean inSlot;
     /** The parked thread, or null for an async bridge. */
     final Thread thread;
     /** For a select: its nodes by clause index (null for non-channel clauses). Null for plain operations. */
@@ -78,9 +88,20 @@ class Waiter extends Node implements CancelListener {
         return state == WAITING;
     }
 
-    /** A partner or {@code close} (under {@code n}'s channel lock) tries to decide this waiter by {@code n}. */
+    /** A partner tries to decide this waiter by {@code n} (under {@code n}'s channel lock, or lock-free in the slot). */
     final boolean tryComplete(Node n) {
         return STATE.compareAndSet(this, WAITING, n.index);
+    }
+
+    /** {@code close} tries to decide this waiter by {@code n} with the "closed" outcome. */
+    final boolean tryClose(Node n) {
+        return STATE.compareAndSet(this, WAITING, n.index | CLOSED);
+    }
+
+    /** Whether {@code close} decided this waiter; only after {@link #state()} is decided and not {@link #LEFT}. */
+    final boolean closedOutcome() {
+        int s = state;
+        return s >= 0 && (s & CLOSED) != 0;
     }
 
     /** The waiter gives up (timeout, cancel, interrupt): true if nothing had completed it yet. */
@@ -90,7 +111,7 @@ class Waiter extends Node implements CancelListener {
 
     /** The node that completed this waiter; only after {@link #state()} is decided and not {@link #LEFT}. */
     final Node completedNode() {
-        return nodes == null ? this : nodes[state];
+        return nodes == null ? this : nodes[state & ~CLOSED];
     }
 
     /**
@@ -170,7 +191,9 @@ class Waiter extends Node implements CancelListener {
         if (!tryLeave()) {
             return false;
         }
-        if (nodes == null) {
+        if (inSlot) {
+            channel.clearSlot(this);
+        } else if (nodes == null) {
             channel.unlink(this);
         } else {
             for (Node n : nodes) {
