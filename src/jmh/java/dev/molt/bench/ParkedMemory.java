@@ -3,6 +3,7 @@ package dev.molt.bench;
 import dev.molt.Molt;
 import dev.molt.MoltRuntime;
 import dev.molt.Task;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +16,14 @@ import javax.management.ObjectName;
  * threads in {@code Thread.sleep}); both keep a handle per task. Run each in a fresh JVM (bench/memory does), so
  * neither sees the other's garbage. Parks {@code n} tasks, measures, wakes and joins them, five rounds in the same
  * JVM; prints the bytes of live objects (a class histogram, after a full GC) and the process's resident set, both
- * per task, for each round. The last round is the steady state. Earlier rounds depend on the JIT: tasks park in
- * interpreted or profiling (tier 3) frames, which are bigger, while the first cancellations (the end of a round)
- * deoptimize compiled code that had never seen a task end by an exception; seen with -XX:+PrintCompilation.
+ * per task, for each round. The last round is the steady state.
+ *
+ * <p>Before each round it waits until the JIT has been quiet for a second ({@link #awaitQuietJit}). The end of a
+ * round deoptimizes code that had never seen a task end (with -Xlog:deoptimization=debug: the first wake of every
+ * parked task traps in {@code Token.throwIfCancelled}, in the raw run in {@code VirtualThread.sleepNanos}, and both
+ * in {@code VirtualThread.run}), and the JIT recompiles it in the seconds after; a round spawned meanwhile parks part
+ * of its tasks in interpreted or tier-3 frames, which are bigger, so without the wait the same code measured from
+ * 788 to about 1,030 bytes per task depending on where the recompilation stood (the raw thread from 676 to 700).
  *
  * <pre>java -cp ... dev.molt.bench.ParkedMemory molt 1000000</pre>
  */
@@ -28,6 +34,7 @@ public final class ParkedMemory {
         String mode = args.length > 0 ? args[0] : "molt";
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         for (int round = 1; round <= ROUNDS; round++) {
+            awaitQuietJit();
             long heapBefore = heapAfterGc();
             long rssBefore = rss();
             CountDownLatch parked = new CountDownLatch(n);
@@ -83,6 +90,26 @@ public final class ParkedMemory {
                     t.toFuture().exceptionally(e -> null).join();
                 }
             }
+        }
+    }
+
+    /**
+     * Waits until the JIT's total compilation time has not moved for a second (at most 30 seconds), so the round's
+     * tasks park in the code the JIT settled on rather than in frames of a recompilation in progress.
+     */
+    private static void awaitQuietJit() throws InterruptedException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long last = -1;
+        for (long end = System.nanoTime() + 30_000_000_000L; System.nanoTime() < end; ) {
+            long now = jit.getTotalCompilationTime();
+            if (now == last) {
+                return;
+            }
+            last = now;
+            Thread.sleep(1_000);
         }
     }
 

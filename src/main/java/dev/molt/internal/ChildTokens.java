@@ -30,12 +30,8 @@ import java.util.function.Consumer;
  * Taking and releasing a stripe's lock (a CAS and a release store) orders every access to that stripe.
  */
 final class ChildTokens {
-    /**
-     * A power of two: twice the processors, at least 16 and at most 64. With 4 stripes on 2 cores, a spawn + join
-     * profile had 17% of its samples spinning on stripe locks; with 16, about 1%. Stripes are made on first use,
-     * so a parent with few children pays for few.
-     */
-    private static final int STRIPES = stripes(Runtime.getRuntime().availableProcessors());
+    /** See {@link Stripes}. Stripes are made on first use, so a parent with few children pays for few. */
+    private static final int STRIPES = Stripes.COUNT;
     private static final VarHandle FIRST;
     private static final VarHandle STRIPE = MethodHandles.arrayElementVarHandle(Stripe[].class);
 
@@ -65,11 +61,6 @@ final class ChildTokens {
             stripes[indexOf(added)] = s;
             s.link(added);
         }
-    }
-
-    static int stripes(int processors) {
-        int want = Math.min(64, Math.max(16, 2 * processors));
-        return Integer.highestOneBit(want - 1) << 1;
     }
 
     private static int indexOf(Token t) {

@@ -18,7 +18,7 @@ final class StripedCounter {
     private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
     /** Longs per cell: 128 bytes, so two cells never share a cache line, nor an adjacent pair of lines. */
     private static final int PAD = 16;
-    private static final int STRIPES = ChildTokens.stripes(Runtime.getRuntime().availableProcessors());
+    private static final int STRIPES = Stripes.COUNT;
 
     /** Cell {@code i} is at {@code (i + 1) * PAD}: the first PAD longs keep the cells off the array's header. */
     private final long[] cells = new long[(STRIPES + 1) * PAD];
