@@ -1,5 +1,6 @@
 package dev.molt.bench;
 
+import dev.molt.CancelledException;
 import dev.molt.Molt;
 import dev.molt.MoltRuntime;
 import dev.molt.Task;
@@ -54,7 +55,11 @@ public final class ParkedMemory {
                 } else {
                     tasks[i] = Molt.spawn(() -> {
                         parked.countDown();
-                        Molt.sleep(Duration.ofHours(1));
+                        try {
+                            Molt.sleep(Duration.ofHours(1));
+                        } catch (CancelledException e) {
+                            // woken for the next round, as the raw body is by its interrupt
+                        }
                     });
                 }
             }
