@@ -155,9 +155,27 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @Override
     public void run() {
-        // No ThreadLocalRandom.current() here to give the new thread a striping probe for our LongAdders: it costs
-        // two updates of JVM-wide counters per task, and interleaved A/B rounds measured spawn + join as fast or
-        // faster without it (a LongAdder gets the thread a probe itself when its first update collides).
+        Object body = begin();
+        Object outcome;
+        boolean threw = false;
+        try {
+            if (body instanceof Action a) {
+                a.run();
+                outcome = null;
+            } else {
+                outcome = ((Callable<?>) body).call();
+            }
+        } catch (Throwable e) {
+            outcome = e;
+            threw = true;
+        }
+        end(threw, outcome);
+    }
+
+    /** The task's start, in its own thread: registers the token, then hands {@link #run} the body. */
+    private Object begin() {
+        // No ThreadLocalRandom.current() here to give the new thread a striping probe: it costs two updates of
+        // JVM-wide counters per task (the runtime's counters stripe by thread id instead: StripedCounter).
         token.attach();
         // Under a token from outside the runtime the dump cannot reach the task through the token tree, so its scope
         // lists it. A task made right under its scope's token (the common case) is reached through the scope.
@@ -168,28 +186,18 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         if (early != null && early.interrupting()) {
             Thread.currentThread().interrupt(); // cancelled, interrupting, before it could be interrupted
         }
-        Object body = slot; // the body runs here, not in a method of its own: one frame fewer on a parked stack
-        try {
-            if (body instanceof Action a) {
-                a.run();
-                slot = null;
-            } else {
-                slot = ((Callable<?>) body).call();
-            }
-        } catch (Throwable e) {
-            slot = new Failure(e);
-        }
-        if (slot instanceof Failure f) {
-            Throwable e = f.error();
-            boolean answersCancel = e instanceof CancellationException || e instanceof InterruptedException;
-            finish(answersCancel && token.cancelled() ? CANCELLED : FAILED, e);
-        } else {
-            finish(SUCCEEDED, slot);
-        }
+        return slot;
     }
 
-    /** What the body threw, as {@link #run} leaves it in {@code slot} (a value could be a Throwable too). */
-    private record Failure(Throwable error) {
+    /** What the body's end means: a success, a failure, or (an answer to this task's own cancellation) cancelled. */
+    private void end(boolean threw, Object outcome) {
+        if (!threw) {
+            finish(SUCCEEDED, outcome);
+            return;
+        }
+        Throwable e = (Throwable) outcome;
+        boolean answersCancel = e instanceof CancellationException || e instanceof InterruptedException;
+        finish(answersCancel && token.cancelled() ? CANCELLED : FAILED, e);
     }
 
     private void finish(int end, Object result) {

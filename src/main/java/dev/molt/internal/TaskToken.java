@@ -65,6 +65,11 @@ final class TaskToken extends Token implements Context, Thread.UncaughtException
         long unattached = (long) ID.getAcquire(this);
         if (unattached < 0 && ID.compareAndSet(this, unattached, -unattached)) {
             attachToParent();
+        } else {
+            // The other party (the task's thread, or a Task.token() call) attached it and may still be registering
+            // it: a parent cancelled before this call must show on the token when this returns, so look at the
+            // parent directly (cancelling twice with the parent's cancellation is harmless: first reason wins).
+            catchUpWithParent();
         }
     }
 

@@ -152,6 +152,14 @@ public class Token implements CancelToken, CancelListener {
         }
     }
 
+    /** Takes on the parent's cancellation, if any, as registering with it would: see {@code TaskToken.attach}. */
+    void catchUpWithParent() {
+        Cancellation c = parent == null ? null : parent.cancellation;
+        if (c != null) {
+            onCancel(c);
+        }
+    }
+
     private Token registrableParent() {
         // Children of never() are never cancelled through it; registering them would only leak.
         return this == NEVER ? null : this;
