@@ -224,10 +224,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** Enqueues {@code n}; returns whether it is alone on its side (its queue was empty, no slot waiter). */
     boolean enqueueLocked(Node n) {
-        WaitQueue q = n.send ? senders : receivers;
-        boolean alone = q.isEmpty() && slot == null;
-        q.add(n);
-        return alone;
+        return (n.send ? senders : receivers).add(n) && slot == null;
     }
 
     // ---------------------------------------------------------------- the lock-free slot (rendezvous only)
@@ -287,16 +284,58 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     /**
-     * Under the lock, right after enqueueing {@code n} (the second half of the Dekker handshake with
-     * {@link #publish}): claims a partner that published itself in the slot without seeing {@code n}. On success
-     * {@code n} is unlinked again and the claimed partner is returned; nobody can have completed {@code n}
-     * meanwhile, because queued nodes are completed only under this lock.
+     * Lock-free: a plain blocking operation that could not use the slot appends its waiter to its side's queue, if
+     * no partner seems to wait. Returns the waiter (perhaps decided already), or null if a partner may be waiting or
+     * the append had to be withdrawn (a partner or close arrived meanwhile): then the caller takes the locked path,
+     * which polls partners. The waiter is completed under the lock like any queued node (class comment).
      */
-    Waiter matchSlotLocked(Node n) {
+    private Waiter append(boolean send, Object item) {
+        WaitQueue other = send ? receivers : senders;
+        if (!other.isEmpty()) {
+            return null;
+        }
+        Waiter w = new Waiter(Thread.currentThread(), this, send, item);
+        boolean first = (send ? senders : receivers).add(w);
+        // Dekker with matchSlotLocked, publish and close (class comment): wrote our tail, now read the other side.
+        Waiter s = slot;
+        if (closed || !other.isEmpty() || (s != null && s.send != send)) {
+            if (w.tryLeave()) {
+                unlink(w);
+                return null;
+            }
+            return w;
+        }
+        w.alone = first && s == null;
+        return w;
+    }
+
+    /**
+     * Under the lock, right after enqueueing {@code n} (the second half of the Dekker handshakes with
+     * {@link #publish} and {@link #append}): claims a partner that published itself in the slot, or appended
+     * itself to the opposite queue lock-free, without seeing {@code n}. On success {@code n} is unlinked again and
+     * the claimed partner is returned (to be fired; a receive takes its value from it); nobody can have completed
+     * {@code n} meanwhile, because queued nodes are completed only under this lock. A select's own nodes on the
+     * other side are skipped.
+     */
+    Node matchSlotLocked(Node n) {
         if (buffer != null) {
             return null;
         }
-        Waiter p = claimSlot(n.send ? n.item : null);
+        Node p = claimSlot(n.send ? n.item : null);
+        if (p == null) {
+            WaitQueue q = n.send ? receivers : senders;
+            for (Node x = q.after(null), next; x != null; x = next) {
+                next = q.after(x);
+                if (x.waiter == n.waiter) {
+                    continue;
+                }
+                q.remove(x);
+                if (n.send ? x.give(n.item) : x.waiter.tryComplete(x)) {
+                    p = x;
+                    break;
+                }
+            }
+        }
         if (p != null) {
             n.queue.remove(n);
         }
@@ -401,6 +440,9 @@ public final class ChannelImpl<T> implements Channel<T> {
             }
             if (!timed || nanos != 0) {
                 w = publish(true, value);
+                if (w == null) {
+                    w = append(true, value);
+                }
             }
         }
         if (w == null) {
@@ -538,6 +580,9 @@ public final class ChannelImpl<T> implements Channel<T> {
             }
             if (!closed && (!timed || nanos != 0)) {
                 w = publish(false, null);
+                if (w == null) {
+                    w = append(false, null);
+                }
             }
         }
         if (w == null) {
