@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
  *       value arrives exactly once;</li>
  *   <li>appends racing removals (tiny timeouts on both sides, so waiters keep leaving from the middle and the end
  *       of a queue while others append behind them): exact conservation, no waiter left;</li>
- *   <li>close racing appenders: a send either was received or threw, nothing is left waiting.</li>
+ *   <li>close racing appenders: a send either was received or threw, a receive started after {@code close}
+ *       returned gets nothing, nothing is left waiting.</li>
  * </ul>
  */
 @Timeout(120)
@@ -279,17 +280,27 @@ class RendezvousQueueStressTest {
                     throw new AssertionError(e);
                 }
             });
+            AtomicInteger afterClose = new AtomicInteger(-2);
             Thread closer = Thread.ofVirtual().start(() -> {
                 for (int i = ThreadLocalRandom.current().nextInt(50); i > 0; i--) {
                     Thread.onSpinWait();
                 }
                 ch.close();
+                // a sender that appended itself just after the close must not be taken by a receive started now
+                try {
+                    afterClose.set(ch.recv());
+                } catch (ChannelClosedException e) {
+                    afterClose.set(-1);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
             });
             for (Thread t : threads) {
                 assertThat(t.join(Duration.ofSeconds(10))).as("sender ended, round %d", round).isTrue();
             }
             assertThat(receiver.join(Duration.ofSeconds(10))).as("receiver ended, round %d", round).isTrue();
             assertThat(closer.join(Duration.ofSeconds(10))).isTrue();
+            assertThat(afterClose.get()).as("receive after close, round %d", round).isEqualTo(-1);
             for (int v = 0; v < senders; v++) {
                 assertThat(received.get(v)).as("value %d (outcome %d), round %d", v, outcome[v], round)
                         .isEqualTo(outcome[v] == 1 ? 1 : 0);

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *       not unlinked it yet. Whoever polls a node decides it by the waiter's CAS; a lost CAS drops the node.</li>
  *   <li>Once {@code closed}, both queues are empty and stay empty: close completes every waiter, and no
  *       operation enqueues on a closed channel under the lock. (A lock-free appender that did not see the close
- *       yet may link a node for a moment; it sees {@code closed} right after, leaves and unlinks it.)
+ *       yet may link a node for a moment; it sees {@code closed} right after, leaves and unlinks it. Nobody may
+ *       complete such a node: {@code takeSender} takes no sender from a closed channel.)
  *       {@code reason} is written before {@code closed}.</li>
  *   <li>Queued nodes are completed (decided in a partner's favour) only under the lock, lock-free appended ones
  *       included: the lock-free paths complete only the slot waiter.</li>
@@ -242,6 +243,11 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     private Node takeSender() {
+        if (closed) {
+            // Only a rendezvous sender that appended itself lock-free after the close can be queued now; it will see
+            // the close and leave. Taking it would hand a receive that started after close() returned a value.
+            return null;
+        }
         for (Node s; (s = senders.poll()) != null; ) {
             if (s.waiter.tryComplete(s)) {
                 return s;
