@@ -30,17 +30,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The one channel implementation: rendezvous, buffered and unlimited, with an overflow policy.
  *
- * <h2>Invariants (all under {@link #lock})</h2>
+ * <h2>Invariants (all under {@link #lock}, except the lock-free rendezvous paths below)</h2>
  * <ul>
  *   <li>Senders wait (in {@link #senders}) only while the buffer is full (always, for capacity 0);
  *       receivers wait (in {@link #receivers}) only while the buffer is empty. So a send first hands its value
  *       to a waiting receiver (directly, never through the buffer), and a receive that empties a slot refills
  *       it from the first waiting sender, keeping FIFO order. (At capacity 0 the first waiter of a side may be in
- *       the lock-free {@link #slot} instead: below.)</li>
+ *       the lock-free {@link #slot} instead, and plain waiters may join a queue without the lock: below.)</li>
  *   <li>A queue may hold stale nodes: a select's node whose waiter was completed by another channel and has
  *       not unlinked it yet. Whoever polls a node decides it by the waiter's CAS; a lost CAS drops the node.</li>
  *   <li>Once {@code closed}, both queues are empty and stay empty: close completes every waiter, and no
- *       operation enqueues on a closed channel. {@code reason} is written before {@code closed}.</li>
+ *       operation enqueues on a closed channel under the lock. (A lock-free appender that did not see the close
+ *       yet may link a node for a moment; it sees {@code closed} right after, leaves and unlinks it. Nobody may
+ *       complete such a node: {@code takeSender} takes no sender from a closed channel.)
+ *       {@code reason} is written before {@code closed}.</li>
+ *   <li>Queued nodes are completed (decided in a partner's favour) only under the lock, lock-free appended ones
+ *       included: the lock-free paths complete only the slot waiter.</li>
  *   <li>Waking (unpark, completing a future) and the undelivered hook run after the lock is released.
  *       {@link #pendingWake}/{@link #pendingDrop} carry them from the locked section to the caller without
  *       allocating; they are read and cleared by the same lock holder that set them.</li>
@@ -61,8 +66,8 @@ import org.slf4j.LoggerFactory;
  *       complete is a plain waiter. A select holding its locks therefore still cannot be completed by anyone.</li>
  *   <li>A decided waiter may linger in the slot for a moment; whoever sees one clears it ({@link #clearSlot}) and
  *       looks again. The claimer clears the slot after its CAS; a leaving slot waiter clears it itself.</li>
- *   <li>No lost rendezvous (Dekker): the publisher CASes the slot, then reads the opposite queue's head and
- *       {@code closed}; a locked operation that enqueues writes the queue's head (volatile), then reads the slot
+ *   <li>No lost rendezvous (Dekker): the publisher CASes the slot, then reads the opposite queue's tail and
+ *       {@code closed}; an operation that enqueues swaps the queue's tail (volatile), then reads the slot
  *       ({@link #matchSlotLocked}); {@code close} writes {@code closed}, then reads the slot. So at least one side
  *       sees the other. If the publisher sees a waiter queued or the channel closed, it tries to leave the slot and
  *       takes the locked path; if the locked side sees an opposite slot waiter, it claims it and unlinks its own
@@ -78,6 +83,30 @@ import org.slf4j.LoggerFactory;
  *       that read the slot sees it; a slot receiver's item is set by the claimer's item CAS before its state CAS,
  *       and the waiter reads it only after reading its (volatile) state decided. The waiter's other fields
  *       ({@code inSlot}, {@code alone}) are written before publication and read by its owner only.</li>
+ * </ul>
+ *
+ * <h2>Lock-free appends of plain waiters (capacity 0 only, ADR 0008)</h2>
+ * When the slot is taken or a queue has formed (fan-in, MPMC), a plain blocking {@code send} or {@code recv} that
+ * sees no partner waiting (the opposite queue empty) appends its waiter to its side's {@link WaitQueue} without the
+ * lock ({@link #append}): one atomic swap of the queue's tail and one link. Polling, removing and completing queued
+ * nodes stay under the lock, so a queue has one remover at a time and the waiter's CAS still has at most two
+ * contenders: a locked partner (or {@code close}) and the waiter leaving.
+ * <ul>
+ *   <li>No lost rendezvous (Dekker again): the appender swaps its side's tail, then reads the opposite tail, the
+ *       slot and {@code closed}; a locked operation that enqueues swaps its tail, then (still under the lock) claims
+ *       the slot or walks the opposite queue for a partner that appended meanwhile ({@link #matchSlotLocked}), waiting
+ *       out an append that swapped the tail but has not linked its node yet ({@link WaitQueue#after}); a slot
+ *       publisher reads both tails after its CAS; {@code close} writes {@code closed}, then polls both queues. So of
+ *       two partners at least one sees the other. An appender that sees a partner or the close tries to leave
+ *       ({@link Waiter#tryLeave}): if it wins it unlinks its node under the lock and takes the locked path (which
+ *       finds the partner); if it loses, a partner or close already completed it. The locked side completes what
+ *       it finds with the waiter's CAS and unlinks its own node (nobody else can complete it: it holds the lock).</li>
+ *   <li>A select walking the opposite queue skips its own nodes (a select may send and receive on one channel).</li>
+ *   <li>FIFO: appends are ordered by the tail swap; the slot waiter stays first of its side; a locked poller takes
+ *       the head. An appender joins only while the opposite side is empty, so it never passes a waiting partner.</li>
+ *   <li>Memory visibility: an appended node's fields (item, queue, prev) are written before the tail swap and the
+ *       link, which are volatile; a locked poller reaches the node through those links. Emptiness is read from the
+ *       tail ({@link WaitQueue#isEmpty}), the field the appender writes first.</li>
  * </ul>
  */
 public final class ChannelImpl<T> implements Channel<T> {
@@ -214,6 +243,11 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     private Node takeSender() {
+        if (closed) {
+            // Only a rendezvous sender that appended itself lock-free after the close can be queued now; it will see
+            // the close and leave. Taking it would hand a receive that started after close() returned a value.
+            return null;
+        }
         for (Node s; (s = senders.poll()) != null; ) {
             if (s.waiter.tryComplete(s)) {
                 return s;
@@ -224,10 +258,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** Enqueues {@code n}; returns whether it is alone on its side (its queue was empty, no slot waiter). */
     boolean enqueueLocked(Node n) {
-        WaitQueue q = n.send ? senders : receivers;
-        boolean alone = q.isEmpty() && slot == null;
-        q.add(n);
-        return alone;
+        return (n.send ? senders : receivers).add(n) && slot == null;
     }
 
     // ---------------------------------------------------------------- the lock-free slot (rendezvous only)
@@ -287,16 +318,58 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     /**
-     * Under the lock, right after enqueueing {@code n} (the second half of the Dekker handshake with
-     * {@link #publish}): claims a partner that published itself in the slot without seeing {@code n}. On success
-     * {@code n} is unlinked again and the claimed partner is returned; nobody can have completed {@code n}
-     * meanwhile, because queued nodes are completed only under this lock.
+     * Lock-free: a plain blocking operation that could not use the slot appends its waiter to its side's queue, if
+     * no partner seems to wait. Returns the waiter (perhaps decided already), or null if a partner may be waiting or
+     * the append had to be withdrawn (a partner or close arrived meanwhile): then the caller takes the locked path,
+     * which polls partners. The waiter is completed under the lock like any queued node (class comment).
      */
-    Waiter matchSlotLocked(Node n) {
+    private Waiter append(boolean send, Object item) {
+        WaitQueue other = send ? receivers : senders;
+        if (!other.isEmpty()) {
+            return null;
+        }
+        Waiter w = new Waiter(Thread.currentThread(), this, send, item);
+        boolean first = (send ? senders : receivers).add(w);
+        // Dekker with matchSlotLocked, publish and close (class comment): wrote our tail, now read the other side.
+        Waiter s = slot;
+        if (closed || !other.isEmpty() || (s != null && s.send != send)) {
+            if (w.tryLeave()) {
+                unlink(w);
+                return null;
+            }
+            return w;
+        }
+        w.alone = first && s == null;
+        return w;
+    }
+
+    /**
+     * Under the lock, right after enqueueing {@code n} (the second half of the Dekker handshakes with
+     * {@link #publish} and {@link #append}): claims a partner that published itself in the slot, or appended
+     * itself to the opposite queue lock-free, without seeing {@code n}. On success {@code n} is unlinked again and
+     * the claimed partner is returned (to be fired; a receive takes its value from it); nobody can have completed
+     * {@code n} meanwhile, because queued nodes are completed only under this lock. A select's own nodes on the
+     * other side are skipped.
+     */
+    Node matchSlotLocked(Node n) {
         if (buffer != null) {
             return null;
         }
-        Waiter p = claimSlot(n.send ? n.item : null);
+        Node p = claimSlot(n.send ? n.item : null);
+        if (p == null) {
+            WaitQueue q = n.send ? receivers : senders;
+            for (Node x = q.after(null), next; x != null; x = next) {
+                next = q.after(x);
+                if (x.waiter == n.waiter) {
+                    continue;
+                }
+                q.remove(x);
+                if (n.send ? x.give(n.item) : x.waiter.tryComplete(x)) {
+                    p = x;
+                    break;
+                }
+            }
+        }
         if (p != null) {
             n.queue.remove(n);
         }
@@ -401,6 +474,9 @@ public final class ChannelImpl<T> implements Channel<T> {
             }
             if (!timed || nanos != 0) {
                 w = publish(true, value);
+                if (w == null) {
+                    w = append(true, value);
+                }
             }
         }
         if (w == null) {
@@ -538,6 +614,9 @@ public final class ChannelImpl<T> implements Channel<T> {
             }
             if (!closed && (!timed || nanos != 0)) {
                 w = publish(false, null);
+                if (w == null) {
+                    w = append(false, null);
+                }
             }
         }
         if (w == null) {

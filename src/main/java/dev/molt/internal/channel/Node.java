@@ -9,7 +9,8 @@ import java.lang.invoke.VarHandle;
  * {@code send}/{@code recv} is a {@link Waiter} that is its own node; a {@code select} has one node per channel
  * clause, all sharing one waiter.
  *
- * <p>Memory contract: {@code prev}, {@code next} and {@code queue} are guarded by the owning channel's lock.
+ * <p>Memory contract: {@code prev}, {@code next} and {@code queue}: see {@link WaitQueue} (appends are lock-free,
+ * everything else is under the owning channel's lock).
  * {@code item} of a send node is written by its owner before the node is published (enqueued under the lock, or
  * CASed into the slot) and never changes. {@code item} of a receive node is given by a partner with a CAS from null
  * ({@link #give}) <em>before</em> that partner tries the waiter's CAS, so the owner, which reads it only after
@@ -28,11 +29,14 @@ class Node {
         }
     }
 
-    /** Guarded by the channel's lock. */
+    /** Written by the appender before the node is reachable, then under the channel's lock ({@link WaitQueue}). */
     Node prev;
-    /** Guarded by the channel's lock. */
-    Node next;
-    /** The queue this node is linked in, or null when it is not linked. Guarded by the channel's lock. */
+    /** Written by the appender of the next node (lock-free) or under the channel's lock ({@link WaitQueue}). */
+    volatile Node next;
+    /**
+     * The queue this node is linked in, or null when it is not linked. Written by the appender before the node is
+     * reachable, then under the channel's lock.
+     */
     WaitQueue queue;
 
     final Waiter waiter;

@@ -129,12 +129,13 @@ public final class Select {
                 }
                 w.alone = alone;
                 w.spin = ch[order[0]].channel.spin;
-                // Dekker with a rendezvous channel's lock-free slot (ChannelImpl): a lone plain waiter may have
-                // published itself there without seeing our nodes; claim it now, in poll order. Nobody else can
-                // have completed our waiter: its nodes are reachable only under the locks we hold.
+                // Dekker with a rendezvous channel's lock-free paths (ChannelImpl): a plain waiter may have
+                // published itself in the slot or appended itself to a queue without seeing our nodes; claim it
+                // now, in poll order. Nobody else can have completed our waiter: its nodes are completed only under
+                // the locks we hold.
                 for (int i : order) {
                     Node n = nodes[i];
-                    Waiter p = n.channel.matchSlotLocked(n);
+                    Node p = n.channel.matchSlotLocked(n);
                     if (p != null) {
                         for (Node o : nodes) {
                             if (o.queue != null) {
