@@ -8,7 +8,6 @@ import dev.molt.internal.CurrentContext;
 import dev.molt.internal.Durations;
 import dev.molt.internal.Token;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.Objects;
@@ -86,20 +85,28 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** Global lock order for select. */
     final long id = IDS.incrementAndGet();
+    /** The channel's lock; for a buffered channel, its send side (the senders' queue, the ring's tail). */
     final ReentrantLock lock = new ReentrantLock();
+    /** A buffered channel's receive side (the receivers' queue, the ring's head); {@link #lock} for rendezvous. */
+    final ReentrantLock takeLock;
     private final int capacity;
     private final Overflow overflow;
     private final Consumer<? super T> onUndelivered;
     /** Null for rendezvous. */
-    private final ArrayDeque<Object> buffer;
+    private final Ring buffer;
     private final WaitQueue senders = new WaitQueue();
     private final WaitQueue receivers = new WaitQueue();
     private volatile boolean closed;
     private Throwable reason;
     /** Rendezvous only: a lone plain waiter published lock-free, or null (see the class comment). */
     private volatile Waiter slot;
+    /** A chain (through {@link Node#wakeNext}) of completed waiters to wake; guarded by both locks. */
     private Node pendingWake;
     private Object pendingDrop;
+    /** Set by {@link #moveLocked} (guarded by {@link #lock}): a value it buffered found the ring empty. */
+    private boolean moveSawEmpty;
+    /** Set by {@link #serveLocked} (guarded by {@link #takeLock}): a value it took found the ring full. */
+    private boolean serveSawFull;
     /** How long lone waiters of this channel spin before parking. */
     final SpinBudget spin;
 
@@ -117,7 +124,8 @@ public final class ChannelImpl<T> implements Channel<T> {
         this.capacity = capacity;
         this.overflow = overflow;
         this.onUndelivered = onUndelivered;
-        this.buffer = capacity == 0 ? null : new ArrayDeque<>(Math.min(capacity, 16));
+        this.buffer = capacity == 0 ? null : new Ring(capacity);
+        this.takeLock = capacity == 0 ? lock : new ReentrantLock();
         this.spin = new SpinBudget(capacity == 0 ? SpinBudget.RENDEZVOUS_MAX : SpinBudget.BUFFERED_MAX);
     }
 
@@ -143,12 +151,27 @@ public final class ChannelImpl<T> implements Channel<T> {
         lock.lock();
     }
 
+    /** Takes every lock of this channel: the send side, then the receive side (the order everywhere). */
+    void acquireAll() {
+        acquire();
+        if (takeLock != lock) {
+            takeLock.lock();
+        }
+    }
+
+    void releaseAll() {
+        if (takeLock != lock) {
+            takeLock.unlock();
+        }
+        lock.unlock();
+    }
+
     boolean closedLocked() {
         return closed;
     }
 
     /**
-     * Under the lock: hands {@code v} to a waiting receiver, buffers it, or drops per the overflow policy.
+     * Under all locks: hands {@code v} to a waiting receiver, buffers it, or drops per the overflow policy.
      * Returns false if it must wait. Sets {@link #pendingWake} / {@link #pendingDrop}.
      */
     boolean offerLocked(Object v) {
@@ -158,9 +181,12 @@ public final class ChannelImpl<T> implements Channel<T> {
                 pendingWake = r;
                 return true;
             }
+        } else {
+            normalizeLocked();
         }
         for (Node r; (r = receivers.poll()) != null; ) {
             if (r.give(v)) {
+                r.wakeNext = pendingWake;
                 pendingWake = r;
                 return true;
             }
@@ -168,13 +194,17 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (buffer == null) {
             return false;
         }
-        if (buffer.size() < capacity) {
+        if (senders.isEmpty() && !buffer.isFull()) {
+            if (buffer.needsGrowth()) {
+                buffer.grow();
+            }
             buffer.addLast(v);
             return true;
         }
         switch (overflow) {
             case DROP_OLDEST -> {
-                pendingDrop = buffer.pollFirst();
+                pendingDrop = buffer.peekFirst();
+                buffer.removeFirst();
                 buffer.addLast(v);
                 return true;
             }
@@ -189,20 +219,26 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     /**
-     * Under the lock: takes a value now (from the buffer, refilling it from a waiting sender, or straight from
+     * Under all locks: takes a value now (from the buffer, refilling it from a waiting sender, or straight from
      * a waiting sender), or returns null. Sets {@link #pendingWake}.
      */
     Object pollLocked() {
-        if (buffer != null && !buffer.isEmpty()) {
-            Object v = buffer.pollFirst();
+        if (buffer != null) {
+            normalizeLocked();
+            if (buffer.isEmpty()) {
+                return null;
+            }
+            Object v = buffer.peekFirst();
+            buffer.removeFirst();
             Node s = takeSender();
             if (s != null) {
                 buffer.addLast(s.item);
+                s.wakeNext = pendingWake;
                 pendingWake = s;
             }
             return v;
         }
-        Node s = buffer == null ? claimSlot(null) : null;
+        Node s = claimSlot(null);
         if (s == null) {
             s = takeSender();
         }
@@ -211,6 +247,116 @@ public final class ChannelImpl<T> implements Channel<T> {
             return s.item;
         }
         return null;
+    }
+
+    // ---------------------------------------------------------------- the two-lock buffer (buffered only)
+
+    /**
+     * Under all locks: finishes what the one-lock paths left to a partner that has not got its second lock yet, so
+     * that no receiver waits while the ring holds a value and no sender waits while it has room (the class comment).
+     * Appends the waiters it completed to {@link #pendingWake}.
+     */
+    private void normalizeLocked() {
+        for (;;) {
+            Node w = serveLocked(pendingWake);
+            w = moveLocked(w);
+            boolean more = w != pendingWake && !receivers.isEmpty() && !buffer.isEmpty();
+            pendingWake = w;
+            if (!more) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Under {@link #takeLock}: hands buffered values, first first, to the waiting receivers, first first. Returns
+     * {@code wake} with the completed receivers pushed on; sets {@link #serveSawFull} if a value it took found the
+     * ring full (then the senders' side must be settled: {@link #settle}).
+     */
+    private Node serveLocked(Node wake) {
+        boolean sawFull = false;
+        while (!buffer.isEmpty()) {
+            Node r = receivers.poll();
+            if (r == null) {
+                break;
+            }
+            if (r.give(buffer.peekFirst())) {
+                sawFull |= buffer.removeFirst() == capacity;
+                r.wakeNext = wake;
+                wake = r;
+            }
+        }
+        serveSawFull = sawFull;
+        return wake;
+    }
+
+    /**
+     * Under {@link #lock}: moves the values of waiting senders, first first, into the ring while it has room.
+     * Returns {@code wake} with the completed senders pushed on; sets {@link #moveSawEmpty} if a value it buffered
+     * found the ring empty (then the receivers' side must be settled: {@link #settle}).
+     */
+    private Node moveLocked(Node wake) {
+        boolean sawEmpty = false;
+        while (!buffer.isFull() && !senders.isEmpty()) {
+            Node s = takeSender();
+            if (s == null) {
+                break;
+            }
+            sawEmpty |= addLocked(s.item) == 0;
+            s.wakeNext = wake;
+            wake = s;
+        }
+        moveSawEmpty = sawEmpty;
+        return wake;
+    }
+
+    /** Under {@link #lock}, with room: appends {@code v}, growing the array (under both locks) if needed. */
+    private int addLocked(Object v) {
+        if (buffer.needsGrowth()) {
+            takeLock.lock();
+            try {
+                if (buffer.needsGrowth()) {
+                    buffer.grow();
+                }
+            } finally {
+                takeLock.unlock();
+            }
+        }
+        return buffer.addLast(v);
+    }
+
+    /**
+     * With no lock held: after a one-lock operation made the ring non-empty ({@code serve}) or non-full
+     * ({@code move}), takes the other side's lock and completes the waiters that now can proceed; repeats while
+     * that, in turn, changes what the first side can do. (The two-lock queue's "signal the other side".)
+     */
+    private void settle(boolean serve, boolean move) {
+        while (serve || move) {
+            if (serve) {
+                serve = false;
+                Node wake;
+                takeLock.lock();
+                try {
+                    wake = serveLocked(null);
+                    move = serveSawFull;
+                } finally {
+                    takeLock.unlock();
+                }
+                fireAll(wake);
+            }
+            if (move) {
+                move = false;
+                Node wake;
+                lock.lock();
+                try {
+                    wake = moveLocked(null);
+                    serve = moveSawEmpty;
+                } finally {
+                    lock.unlock();
+                }
+                fireAll(wake);
+            }
+        }
     }
 
     private Node takeSender() {
@@ -316,26 +462,35 @@ public final class ChannelImpl<T> implements Channel<T> {
         return d;
     }
 
-    /** After unlocking: wakes the completed partner and reports a dropped value. */
+    /** After unlocking: wakes the completed partners and reports a dropped value. */
     void afterUnlock(Node wake, Object drop) {
-        if (wake != null) {
-            wake.waiter.fire(wake);
-        }
+        fireAll(wake);
         if (drop != null) {
             undelivered(drop);
         }
     }
 
+    /** Wakes a chain of completed waiters (linked by {@link Node#wakeNext}); called without any lock held. */
+    static void fireAll(Node n) {
+        while (n != null) {
+            Node next = n.wakeNext;
+            n.wakeNext = null;
+            n.waiter.fire(n);
+            n = next;
+        }
+    }
+
     /** Takes {@code n} out of its queue if it is still there (a waiter that leaves, a select that ended). */
     void unlink(Node n) {
-        acquire();
+        ReentrantLock l = n.send ? lock : takeLock;
+        l.lock();
         try {
             WaitQueue q = n.queue;
             if (q != null) {
                 q.remove(n);
             }
         } finally {
-            lock.unlock();
+            l.unlock();
         }
     }
 
@@ -389,8 +544,11 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
+        if (buffer != null) {
+            return sendBuffered(value, token, timed, nanos);
+        }
         Waiter w = null;
-        if (buffer == null) {
+        {
             if (closed) {
                 throw closedForSend();
             }
@@ -430,6 +588,10 @@ public final class ChannelImpl<T> implements Channel<T> {
                 return true;
             }
         }
+        return awaitSend(w, token, timed, nanos);
+    }
+
+    private boolean awaitSend(Waiter w, Token token, boolean timed, long nanos) throws InterruptedException {
         Node n = w.await(token, timed, nanos);
         if (n == null) {
             return false;
@@ -440,12 +602,60 @@ public final class ChannelImpl<T> implements Channel<T> {
         return true;
     }
 
+    /**
+     * A buffered channel's blocking send, under the send-side lock only (class comment): moves waiting senders
+     * first (FIFO), then buffers the value or waits; a value that found the ring empty settles the receivers' side
+     * after unlocking. A full ring with {@code DROP_OLDEST} needs the head, so that case takes all locks.
+     */
+    private boolean sendBuffered(T value, Token token, boolean timed, long nanos) throws InterruptedException {
+        Node wake = null;
+        boolean serve = false;
+        Object drop = null;
+        Waiter w = null;
+        boolean sent = true;
+        acquire();
+        try {
+            if (closed) {
+                throw closedForSend();
+            }
+            if (!senders.isEmpty()) {
+                wake = moveLocked(null);
+                serve = moveSawEmpty;
+            }
+            if (senders.isEmpty() && !buffer.isFull()) {
+                serve |= addLocked(value) == 0;
+            } else if (overflow == Overflow.DROP_LATEST) {
+                drop = value;
+            } else if (overflow == Overflow.DROP_OLDEST) {
+                sent = false;
+            } else if (timed && nanos == 0) {
+                sent = false;
+            } else {
+                w = new Waiter(Thread.currentThread(), this, true, value);
+                w.alone = enqueueLocked(w);
+            }
+        } finally {
+            lock.unlock();
+        }
+        fireAll(wake);
+        if (serve) {
+            settle(true, false);
+        }
+        if (drop != null) {
+            undelivered(drop);
+        }
+        if (!sent && overflow == Overflow.DROP_OLDEST) {
+            return trySend(value);
+        }
+        return w == null ? sent : awaitSend(w, token, timed, nanos);
+    }
+
     @Override
     public boolean trySend(T value) {
         Objects.requireNonNull(value, "value");
         Node wake;
         Object drop;
-        acquire();
+        acquireAll();
         try {
             if (closed) {
                 throw closedForSend();
@@ -456,7 +666,7 @@ public final class ChannelImpl<T> implements Channel<T> {
             wake = takeWake();
             drop = takeDrop();
         } finally {
-            lock.unlock();
+            releaseAll();
         }
         afterUnlock(wake, drop);
         return true;
@@ -469,7 +679,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Node wake = null;
         Object drop = null;
         boolean wasClosed = false;
-        acquire();
+        acquireAll();
         try {
             if (closed) {
                 wasClosed = true;
@@ -485,7 +695,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 }
             }
         } finally {
-            lock.unlock();
+            releaseAll();
         }
         if (wasClosed) {
             undelivered(value);
@@ -529,8 +739,11 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
+        if (buffer != null) {
+            return receiveBuffered(token, timed, nanos);
+        }
         Waiter w = null;
-        if (buffer == null) {
+        {
             Waiter s = claimSlot(null);
             if (s != null) {
                 s.fire(s);
@@ -568,6 +781,11 @@ public final class ChannelImpl<T> implements Channel<T> {
                 return v;
             }
         }
+        return awaitReceive(w, token, timed, nanos);
+    }
+
+    private static Object awaitReceive(Waiter w, Token token, boolean timed, long nanos)
+            throws InterruptedException {
         Node n = w.await(token, timed, nanos);
         if (n == null) {
             return null;
@@ -575,12 +793,47 @@ public final class ChannelImpl<T> implements Channel<T> {
         return w.closedOutcome() ? CLOSED : w.item;
     }
 
+    /**
+     * A buffered channel's blocking receive, under the receive-side lock only (class comment): serves waiting
+     * receivers first (FIFO), then takes the first value or waits; a value taken from a full ring settles the
+     * senders' side after unlocking.
+     */
+    private Object receiveBuffered(Token token, boolean timed, long nanos) throws InterruptedException {
+        Node wake = null;
+        boolean move = false;
+        Object v = null;
+        Waiter w = null;
+        takeLock.lock();
+        try {
+            if (!receivers.isEmpty()) {
+                wake = serveLocked(null);
+                move = serveSawFull;
+            }
+            if (receivers.isEmpty() && !buffer.isEmpty()) {
+                v = buffer.peekFirst();
+                move |= buffer.removeFirst() == capacity;
+            } else if (closed) {
+                v = CLOSED;
+            } else if (!timed || nanos != 0) {
+                w = new Waiter(Thread.currentThread(), this, false, null);
+                w.alone = enqueueLocked(w);
+            }
+        } finally {
+            takeLock.unlock();
+        }
+        fireAll(wake);
+        if (move) {
+            settle(false, true);
+        }
+        return w == null ? v : awaitReceive(w, token, timed, nanos);
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public T tryRecv() {
         Object v;
         Node wake;
-        acquire();
+        acquireAll();
         try {
             v = pollLocked();
             if (v == null) {
@@ -591,7 +844,7 @@ public final class ChannelImpl<T> implements Channel<T> {
             }
             wake = takeWake();
         } finally {
-            lock.unlock();
+            releaseAll();
         }
         afterUnlock(wake, null);
         return (T) v;
@@ -603,7 +856,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         AsyncWaiter<T> w = null;
         Object v;
         Node wake = null;
-        acquire();
+        acquireAll();
         try {
             v = pollLocked();
             if (v != null) {
@@ -620,7 +873,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 }
             }
         } finally {
-            lock.unlock();
+            releaseAll();
         }
         if (w == null) {
             afterUnlock(wake, null);
@@ -643,10 +896,17 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     private void closeWith(Throwable why) {
         ArrayList<Node> woken = new ArrayList<>();
-        acquire();
+        Node served = null;
+        acquireAll();
         try {
             if (closed) {
                 return;
+            }
+            if (buffer != null) {
+                // A receiver may wait while the ring holds values its partner has not handed over yet: serve
+                // them first, so that only receivers of a drained channel see the close.
+                normalizeLocked();
+                served = takeWake();
             }
             reason = why;
             closed = true;
@@ -661,8 +921,9 @@ public final class ChannelImpl<T> implements Channel<T> {
                 clearSlot(s);
             }
         } finally {
-            lock.unlock();
+            releaseAll();
         }
+        fireAll(served);
         for (Node n : woken) {
             n.waiter.fire(n);
         }
@@ -716,11 +977,11 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (!closed) {
             return false;
         }
-        acquire();
+        acquireAll();
         try {
             return buffer == null || buffer.isEmpty();
         } finally {
-            lock.unlock();
+            releaseAll();
         }
     }
 
@@ -734,11 +995,11 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (buffer == null) {
             return 0;
         }
-        acquire();
+        acquireAll();
         try {
             return buffer.size();
         } finally {
-            lock.unlock();
+            releaseAll();
         }
     }
 
@@ -749,11 +1010,11 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** How many operations wait to send and to receive now (stale select nodes included): for tests. */
     public int[] waiting() {
-        acquire();
+        acquireAll();
         try {
             return waitingLocked();
         } finally {
-            lock.unlock();
+            releaseAll();
         }
     }
 
@@ -768,7 +1029,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public String toString() {
-        acquire();
+        acquireAll();
         try {
             String cap = capacity == UNLIMITED ? "unlimited" : Integer.toString(capacity);
             String state = !closed ? "open"
@@ -778,7 +1039,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                     + ", size=" + (buffer == null ? 0 : buffer.size()) + ", " + state
                     + ", waiting senders=" + waitingLocked()[0] + ", receivers=" + waitingLocked()[1] + "]";
         } finally {
-            lock.unlock();
+            releaseAll();
         }
     }
 }

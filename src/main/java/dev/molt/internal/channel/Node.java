@@ -34,6 +34,11 @@ class Node {
     Node next;
     /** The queue this node is linked in, or null when it is not linked. Guarded by the channel's lock. */
     WaitQueue queue;
+    /**
+     * The next completed node to wake after the lock is released ({@link ChannelImpl#fireAll}): written and read
+     * only by the partner whose CAS completed this node, so never by two threads.
+     */
+    Node wakeNext;
 
     final Waiter waiter;
     final ChannelImpl<?> channel;
