@@ -331,21 +331,22 @@ public final class ChannelImpl<T> implements Channel<T> {
      * that, in turn, changes what the first side can do. (The two-lock queue's "signal the other side".)
      */
     private void settle(boolean serve, boolean move) {
-        while (serve || move) {
-            if (serve) {
-                serve = false;
+        // Each side only if someone waits there: an enqueuer re-reads the count after enqueueing (Dekker: we
+        // changed the count, then read the queue's volatile head), so one of us sees the other.
+        for (;;) {
+            if (serve && !receivers.isEmpty()) {
                 Node wake;
                 takeLock.lock();
                 try {
                     wake = serveLocked(null);
-                    move = serveSawFull;
+                    move |= serveSawFull;
                 } finally {
                     takeLock.unlock();
                 }
                 fireAll(wake);
             }
-            if (move) {
-                move = false;
+            serve = false;
+            if (move && !senders.isEmpty()) {
                 Node wake;
                 lock.lock();
                 try {
@@ -355,6 +356,10 @@ public final class ChannelImpl<T> implements Channel<T> {
                     lock.unlock();
                 }
                 fireAll(wake);
+            }
+            move = false;
+            if (!serve) {
+                return;
             }
         }
     }
@@ -633,6 +638,12 @@ public final class ChannelImpl<T> implements Channel<T> {
             } else {
                 w = new Waiter(Thread.currentThread(), this, true, value);
                 w.alone = enqueueLocked(w);
+                // Dekker with a receive that made room and then saw no sender waiting (settle): enqueued, look
+                // at the count again. This may complete w itself; then it does not park.
+                if (!buffer.isFull()) {
+                    wake = moveLocked(wake);
+                    serve |= moveSawEmpty;
+                }
             }
         } finally {
             lock.unlock();
@@ -817,6 +828,11 @@ public final class ChannelImpl<T> implements Channel<T> {
             } else if (!timed || nanos != 0) {
                 w = new Waiter(Thread.currentThread(), this, false, null);
                 w.alone = enqueueLocked(w);
+                // Dekker with a send that filled the empty ring and then saw no receiver waiting (settle).
+                if (!buffer.isEmpty()) {
+                    wake = serveLocked(wake);
+                    move |= serveSawFull;
+                }
             }
         } finally {
             takeLock.unlock();
