@@ -103,10 +103,10 @@ public final class ChannelImpl<T> implements Channel<T> {
     /** A chain (through {@link Node#wakeNext}) of completed waiters to wake; guarded by both locks. */
     private Node pendingWake;
     private Object pendingDrop;
-    /** Set by {@link #moveLocked} (guarded by {@link #lock}): a value it buffered found the ring empty. */
-    private boolean moveSawEmpty;
-    /** Set by {@link #serveLocked} (guarded by {@link #takeLock}): a value it took found the ring full. */
-    private boolean serveSawFull;
+    /** Set by {@link #moveLocked} (guarded by {@link #lock}): whether it buffered a value. */
+    private boolean moved;
+    /** Set by {@link #serveLocked} (guarded by {@link #takeLock}): whether it took a value. */
+    private boolean served;
     /** How long lone waiters of this channel spin before parking. */
     final SpinBudget spin;
 
@@ -270,48 +270,50 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /**
      * Under {@link #takeLock}: hands buffered values, first first, to the waiting receivers, first first. Returns
-     * {@code wake} with the completed receivers pushed on; sets {@link #serveSawFull} if a value it took found the
-     * ring full (then the senders' side must be settled: {@link #settle}).
+     * {@code wake} with the completed receivers pushed on; sets {@link #served} if it took a value (then the
+     * senders' side may need settling: {@link #settle}).
      */
     private Node serveLocked(Node wake) {
-        boolean sawFull = false;
+        boolean any = false;
         while (!buffer.isEmpty()) {
             Node r = receivers.poll();
             if (r == null) {
                 break;
             }
             if (r.give(buffer.peekFirst())) {
-                sawFull |= buffer.removeFirst() == capacity;
+                buffer.removeFirst();
+                any = true;
                 r.wakeNext = wake;
                 wake = r;
             }
         }
-        serveSawFull = sawFull;
+        served = any;
         return wake;
     }
 
     /**
      * Under {@link #lock}: moves the values of waiting senders, first first, into the ring while it has room.
-     * Returns {@code wake} with the completed senders pushed on; sets {@link #moveSawEmpty} if a value it buffered
-     * found the ring empty (then the receivers' side must be settled: {@link #settle}).
+     * Returns {@code wake} with the completed senders pushed on; sets {@link #moved} if it buffered a value
+     * (then the receivers' side may need settling: {@link #settle}).
      */
     private Node moveLocked(Node wake) {
-        boolean sawEmpty = false;
+        boolean any = false;
         while (!buffer.isFull() && !senders.isEmpty()) {
             Node s = takeSender();
             if (s == null) {
                 break;
             }
-            sawEmpty |= addLocked(s.item) == 0;
+            addLocked(s.item);
+            any = true;
             s.wakeNext = wake;
             wake = s;
         }
-        moveSawEmpty = sawEmpty;
+        moved = any;
         return wake;
     }
 
     /** Under {@link #lock}, with room: appends {@code v}, growing the array (under both locks) if needed. */
-    private int addLocked(Object v) {
+    private void addLocked(Object v) {
         if (buffer.needsGrowth()) {
             takeLock.lock();
             try {
@@ -322,12 +324,12 @@ public final class ChannelImpl<T> implements Channel<T> {
                 takeLock.unlock();
             }
         }
-        return buffer.addLast(v);
+        buffer.addLast(v);
     }
 
     /**
-     * With no lock held: after a one-lock operation made the ring non-empty ({@code serve}) or non-full
-     * ({@code move}), takes the other side's lock and completes the waiters that now can proceed; repeats while
+     * With no lock held: after a one-lock operation added a value ({@code serve}) or took one ({@code move}), takes
+     * the other side's lock if someone waits there and completes the waiters that now can proceed; repeats while
      * that, in turn, changes what the first side can do. (The two-lock queue's "signal the other side".)
      */
     private void settle(boolean serve, boolean move) {
@@ -339,7 +341,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 takeLock.lock();
                 try {
                     wake = serveLocked(null);
-                    move |= serveSawFull;
+                    move |= served;
                 } finally {
                     takeLock.unlock();
                 }
@@ -351,7 +353,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 lock.lock();
                 try {
                     wake = moveLocked(null);
-                    serve = moveSawEmpty;
+                    serve = moved;
                 } finally {
                     lock.unlock();
                 }
@@ -625,10 +627,11 @@ public final class ChannelImpl<T> implements Channel<T> {
             }
             if (!senders.isEmpty()) {
                 wake = moveLocked(null);
-                serve = moveSawEmpty;
+                serve = moved;
             }
             if (senders.isEmpty() && !buffer.isFull()) {
-                serve |= addLocked(value) == 0;
+                addLocked(value);
+                serve = true;
             } else if (overflow == Overflow.DROP_LATEST) {
                 drop = value;
             } else if (overflow == Overflow.DROP_OLDEST) {
@@ -642,7 +645,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 // at the count again. This may complete w itself; then it does not park.
                 if (!buffer.isFull()) {
                     wake = moveLocked(wake);
-                    serve |= moveSawEmpty;
+                    serve |= moved;
                 }
             }
         } finally {
@@ -818,11 +821,12 @@ public final class ChannelImpl<T> implements Channel<T> {
         try {
             if (!receivers.isEmpty()) {
                 wake = serveLocked(null);
-                move = serveSawFull;
+                move = served;
             }
             if (receivers.isEmpty() && !buffer.isEmpty()) {
                 v = buffer.peekFirst();
-                move |= buffer.removeFirst() == capacity;
+                buffer.removeFirst();
+                move = true;
             } else if (closed) {
                 v = CLOSED;
             } else if (!timed || nanos != 0) {
@@ -831,7 +835,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 // Dekker with a send that filled the empty ring and then saw no receiver waiting (settle).
                 if (!buffer.isEmpty()) {
                     wake = serveLocked(wake);
-                    move |= serveSawFull;
+                    move |= served;
                 }
             }
         } finally {

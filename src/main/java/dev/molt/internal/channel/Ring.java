@@ -1,99 +1,128 @@
 package dev.molt.internal.channel;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
  * The buffer of a buffered channel: a circular array with a two-lock discipline (the idea of the JDK's
- * {@code LinkedBlockingQueue}, on an array). The tail end ({@link #addLast}, {@link #tail}) belongs to the holder of
- * the channel's send-side lock, the head end ({@link #peekFirst}, {@link #pollFirst}, {@link #head}) to the holder of
- * its receive-side lock, and {@link #count} is an atomic counter both update. So a sender and a receiver of a
- * channel that is neither empty nor full never wait for each other.
+ * {@code LinkedBlockingQueue}, on an array). The tail end belongs to the holder of the channel's send-side lock,
+ * the head end to the holder of its receive-side lock, so a sender and a receiver of a channel that is neither
+ * empty nor full never wait for each other.
  *
- * <p>Memory contract: a sender writes its cell, then increments {@link #count} (a volatile read-modify-write); a
- * receiver reads {@code count > 0}, then reads the cell, clears it, then decrements. So a receiver that sees a count
- * sees the cells it covers, and a sender that sees free room sees those cells cleared. {@link #items} is replaced
- * ({@link #grow}) only by a thread holding both locks, and read only under one of them.
+ * <p>Each end counts its operations in a volatile counter ({@code puts}, {@code takes}); the number of values is
+ * their difference. Each end also keeps a plain copy of the other end's counter, read again only when the copy says
+ * "full" (send side) or "empty" (receive side): so in the common case an end touches only its own cache line (the
+ * ends are padded apart, as in JCTools' queues).
+ *
+ * <p>Memory contract: a sender writes its cell, then {@code puts} (volatile); a receiver reads {@code puts}, then
+ * the cell, clears it, then writes {@code takes}; a sender reads {@code takes} before reusing a cell. So a receiver
+ * that counts a value sees its cell, and a sender that counts room sees the cell cleared. A stale copy of the other
+ * counter only understates what the end may do (the counters only grow). {@code items} is replaced ({@link #grow})
+ * only by a thread holding both locks, and read only under one of them.
  */
-final class Ring {
-    private static final VarHandle COUNT;
-
-    static {
-        try {
-            COUNT = MethodHandles.lookup().findVarHandle(Ring.class, "count", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
+final class Ring extends RingPad2 {
     /** The channel's capacity: the most values the ring ever holds. */
     final int capacity;
-    /** Grows (doubling, up to {@link #capacity}) so that a big capacity costs memory only when used. */
-    private Object[] items;
-    /** Receive side: the index of the first value. */
-    private int head;
-    /** Send side: the index of the next free cell. */
-    private int tail;
-    private volatile int count;
+    /** Guarded by either lock for reading, both for replacing. */
+    Object[] items;
 
     Ring(int capacity) {
         this.capacity = capacity;
         this.items = new Object[Math.min(capacity, 16)];
     }
 
+    /** With no lock: the number of values now (racy, but never negative nor above the capacity). */
     int size() {
-        return count;
+        long t = takes;
+        long n = puts - t;
+        return (int) Math.max(0, Math.min(capacity, n));
     }
 
-    boolean isEmpty() {
-        return count == 0;
-    }
-
+    /** Send side: whether there is no room (reads {@code takes} again only if the copy says full). */
     boolean isFull() {
-        return count >= capacity;
+        long p = puts;
+        if (p - takesSeen < capacity) {
+            return false;
+        }
+        takesSeen = takes;
+        return p - takesSeen >= capacity;
     }
 
-    /** Whether the array has to grow before the next {@link #addLast} (only with both locks held). */
+    /** Receive side: whether there is no value (reads {@code puts} again only if the copy says empty). */
+    boolean isEmpty() {
+        long t = takes;
+        if (putsSeen - t > 0) {
+            return false;
+        }
+        putsSeen = puts;
+        return putsSeen - t <= 0;
+    }
+
+    /** Send side, with room: whether the array must grow first (then under both locks: {@link #grow}). */
     boolean needsGrowth() {
-        return count == items.length && items.length < capacity;
+        return items.length < capacity && puts - takes >= items.length;
     }
 
-    /** Both locks held: doubles the array, keeping the order. */
+    /** Both locks held: doubles the array (up to the capacity), keeping the order. */
     void grow() {
         Object[] old = items;
-        int n = count;
+        int n = (int) (puts - takes);
         Object[] a = new Object[(int) Math.min((long) capacity, Math.max(16L, (long) old.length << 1))];
-        for (int i = 0, j = head; i < n; i++) {
+        for (int i = 0, j = headPos; i < n; i++) {
             a[i] = old[j];
             if (++j == old.length) {
                 j = 0;
             }
         }
         items = a;
-        head = 0;
-        tail = n == a.length ? 0 : n;
+        headPos = 0;
+        tailPos = n == a.length ? 0 : n;
     }
 
-    /** Send side, with room ({@code !isFull()}, the array grown if needed): appends; returns the count before. */
-    int addLast(Object v) {
+    /** Send side, with room (grown if needed): appends. */
+    void addLast(Object v) {
         Object[] a = items;
-        int t = tail;
+        int t = tailPos;
         a[t] = v;
-        tail = t + 1 == a.length ? 0 : t + 1;
-        return (int) COUNT.getAndAdd(this, 1);
+        tailPos = t + 1 == a.length ? 0 : t + 1;
+        puts = puts + 1;
     }
 
-    /** Receive side, with {@code !isEmpty()}: the first value. */
+    /** Receive side, with a value ({@code !isEmpty()}): the first value. */
     Object peekFirst() {
-        return items[head];
+        return items[headPos];
     }
 
-    /** Receive side, with {@code !isEmpty()}: removes the first value; returns the count before. */
-    int removeFirst() {
+    /** Receive side, with a value: removes the first value. */
+    void removeFirst() {
         Object[] a = items;
-        int h = head;
+        int h = headPos;
         a[h] = null;
-        head = h + 1 == a.length ? 0 : h + 1;
-        return (int) COUNT.getAndAdd(this, -1);
+        headPos = h + 1 == a.length ? 0 : h + 1;
+        takes = takes + 1;
     }
+}
+
+/** Padding, so that the send side's fields get a cache line of their own. */
+abstract class RingPad0 {
+    long p00, p01, p02, p03, p04, p05, p06, p07;
+}
+
+/** The send side: guarded by the channel's send lock ({@code puts} is read by anyone). */
+abstract class RingPut extends RingPad0 {
+    int tailPos;
+    long takesSeen;
+    volatile long puts;
+}
+
+abstract class RingPad1 extends RingPut {
+    long p10, p11, p12, p13, p14, p15, p16, p17;
+}
+
+/** The receive side: guarded by the channel's receive lock ({@code takes} is read by anyone). */
+abstract class RingTake extends RingPad1 {
+    int headPos;
+    long putsSeen;
+    volatile long takes;
+}
+
+abstract class RingPad2 extends RingTake {
+    long p20, p21, p22, p23, p24, p25, p26, p27;
 }
