@@ -37,7 +37,7 @@ class ChannelTwoLockStressTest {
     private static final byte NOT_DELIVERED = 2;
 
     @ParameterizedTest
-    @CsvSource({"1, 1, 1", "2, 1, 1", "16, 1, 1", "1, 3, 3", "4, 3, 2"})
+    @CsvSource({"1, 1, 1", "2, 1, 1", "16, 1, 1", "1, 3, 3", "4, 3, 2", "4, 64, 1", "16, 200, 2"})
     void untimedPartnersNeverStall(int capacity, int senders, int receivers) throws Exception {
         int perSender = 200_000 / senders;
         int n = perSender * senders;

@@ -29,23 +29,45 @@ import org.slf4j.LoggerFactory;
 /**
  * The one channel implementation: rendezvous, buffered and unlimited, with an overflow policy.
  *
- * <h2>Invariants (all under {@link #lock})</h2>
+ * <h2>Locks</h2>
+ * A rendezvous channel has one lock ({@link #lock}; {@link #takeLock} is the same object). A buffered channel has
+ * two, like the JDK's {@code LinkedBlockingQueue} (ADR 0009): {@link #lock} guards its send side (the senders' queue,
+ * the ring's tail) and {@link #takeLock} its receive side (the receivers' queue, the ring's head); {@code closed},
+ * {@code reason} and {@link #pendingWake} are written under both. A plain blocking {@code send} holds only the send
+ * lock, a plain blocking {@code recv} only the receive lock, and each takes the other side's lock afterwards, without
+ * holding its own, only when the other side has waiters ({@link #settle}). Everything else (select, {@code try}
+ * operations, the async bridges, close, queries) takes both ({@link #acquireAll}: send side first). A select locks
+ * all its channels at once, in {@link #id} order; the only other nesting is a send side growing the ring's array
+ * ({@link #addLocked}: send lock, then receive lock). A waiter that leaves unlinks its node under its side's lock.
+ * So there is no lock-order cycle.
+ *
+ * <h2>Invariants</h2>
  * <ul>
  *   <li>Senders wait (in {@link #senders}) only while the buffer is full (always, for capacity 0);
  *       receivers wait (in {@link #receivers}) only while the buffer is empty. So a send first hands its value
- *       to a waiting receiver (directly, never through the buffer), and a receive that empties a slot refills
- *       it from the first waiting sender, keeping FIFO order. (At capacity 0 the first waiter of a side may be in
- *       the lock-free {@link #slot} instead: below.)</li>
+ *       to a waiting receiver, and a receive that empties a slot refills it from the first waiting sender, keeping
+ *       FIFO order. (At capacity 0 the first waiter of a side may be in the lock-free {@link #slot} instead: below.)
+ *       On a buffered channel this holds whenever both locks are free and no one-lock operation is between its
+ *       unlock and its {@link #settle}; in that window a receiver may still wait while the ring holds the value
+ *       that the sender is about to hand it (or a sender while the ring has room). Whoever holds both locks first
+ *       finishes that work ({@link #normalizeLocked}), so the locked primitives below see the invariant.</li>
+ *   <li>No lost hand-over between the two sides (Dekker): an operation that adds to the ring writes its volatile
+ *       counter, then reads the receivers' queue head (volatile) and settles if someone waits; a receiver that found
+ *       the ring empty enqueues (writing the head), then reads the counter again and serves itself (and those ahead
+ *       of it) if a value came. Symmetrically for a take and the senders' queue. So at least one side sees the
+ *       other.</li>
+ *   <li>FIFO between the two locks: a one-lock operation first completes the waiters of its own side that can
+ *       proceed (a send moves waiting senders into the ring before its own value, a receive serves waiting receivers
+ *       before itself), so an arriving operation never passes a waiter that the ring could already serve.</li>
  *   <li>A queue may hold stale nodes: a select's node whose waiter was completed by another channel and has
  *       not unlinked it yet. Whoever polls a node decides it by the waiter's CAS; a lost CAS drops the node.</li>
- *   <li>Once {@code closed}, both queues are empty and stay empty: close completes every waiter, and no
- *       operation enqueues on a closed channel. {@code reason} is written before {@code closed}.</li>
- *   <li>Waking (unpark, completing a future) and the undelivered hook run after the lock is released.
- *       {@link #pendingWake}/{@link #pendingDrop} carry them from the locked section to the caller without
- *       allocating; they are read and cleared by the same lock holder that set them.</li>
+ *   <li>Once {@code closed}, both queues are empty and stay empty: close (under both locks, after serving waiting
+ *       receivers from the ring) completes every waiter, and no operation enqueues on a closed channel.
+ *       {@code reason} is written before {@code closed}.</li>
+ *   <li>Waking (unpark, completing a future) and the undelivered hook run after the locks are released: the
+ *       completed nodes are chained through {@link Node#wakeNext} (in {@link #pendingWake} for the locked
+ *       primitives, in locals for the one-lock paths); a node is chained only by the partner that won its CAS.</li>
  * </ul>
- * A select locks all its channels at once, in {@link #id} order; everything else holds one channel lock at a
- * time, so there is no lock-order cycle.
  *
  * <h2>The lock-free rendezvous slot (capacity 0 only)</h2>
  * The common rendezvous hand-over (SPSC, ping-pong: one waiter at a time) takes no lock: a plain {@code send} or
@@ -103,6 +125,11 @@ public final class ChannelImpl<T> implements Channel<T> {
     /** A chain (through {@link Node#wakeNext}) of completed waiters to wake; guarded by both locks. */
     private Node pendingWake;
     private Object pendingDrop;
+    /**
+     * Buffered: a receive took a value while senders waited and found the send lock busy; the holder moves them
+     * when it unlocks ({@link #unlockSend}). Written by anyone, cleared under {@link #lock}.
+     */
+    private volatile boolean moveRequested;
     /** Set by {@link #moveLocked} (guarded by {@link #lock}): whether it buffered a value. */
     private boolean moved;
     /** Set by {@link #serveLocked} (guarded by {@link #takeLock}): whether it took a value. */
@@ -160,10 +187,44 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     void releaseAll() {
-        if (takeLock != lock) {
+        if (takeLock == lock) {
+            lock.unlock();
+        } else {
             takeLock.unlock();
+            unlockSend();
         }
+    }
+
+    /**
+     * A buffered channel's way to release its send lock: every holder releases it through here, so that a move a
+     * receive asked for while the lock was held ({@link #moveRequested}) is done by the holder instead.
+     */
+    private void unlockSend() {
         lock.unlock();
+        if (moveRequested && helpMove()) {
+            settle(true, false);
+        }
+    }
+
+    /**
+     * Without the send lock: does the requested move if the lock is free, else leaves it to the holder (who
+     * checks the request after unlocking: Dekker between the request and the lock's state, both volatile; whoever
+     * clears the request holds the lock and moves after clearing it). Returns whether it buffered a value.
+     */
+    private boolean helpMove() {
+        Node wake = null;
+        boolean any = false;
+        while (moveRequested && lock.tryLock()) {
+            try {
+                moveRequested = false;
+                wake = moveLocked(wake);
+                any |= moved;
+            } finally {
+                lock.unlock();
+            }
+        }
+        fireAll(wake);
+        return any;
     }
 
     boolean closedLocked() {
@@ -349,15 +410,10 @@ public final class ChannelImpl<T> implements Channel<T> {
             }
             serve = false;
             if (move && !senders.isEmpty()) {
-                Node wake;
-                lock.lock();
-                try {
-                    wake = moveLocked(null);
-                    serve = moved;
-                } finally {
-                    lock.unlock();
-                }
-                fireAll(wake);
+                // Fan-in: the send lock is busy with senders; rather than queue behind them (a receiver that
+                // waits for it holds up every receive), ask its holder to move the senders on its way out.
+                moveRequested = true;
+                serve = helpMove();
             }
             move = false;
             if (!serve) {
@@ -497,7 +553,11 @@ public final class ChannelImpl<T> implements Channel<T> {
                 q.remove(n);
             }
         } finally {
-            l.unlock();
+            if (l == lock && takeLock != lock) {
+                unlockSend();
+            } else {
+                l.unlock();
+            }
         }
     }
 
@@ -649,7 +709,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 }
             }
         } finally {
-            lock.unlock();
+            unlockSend();
         }
         fireAll(wake);
         if (serve) {
