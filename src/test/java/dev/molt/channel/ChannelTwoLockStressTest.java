@@ -35,6 +35,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ChannelTwoLockStressTest {
     private static final byte DELIVERED = 1;
     private static final byte NOT_DELIVERED = 2;
+    /** How long the untimed run may take before it counts as stalled ({@code -Dmolt.stress.stallSeconds}). */
+    private static final long STALL_SECONDS = Long.getLong("molt.stress.stallSeconds", 30);
 
     @ParameterizedTest
     @CsvSource({"1, 1, 1", "2, 1, 1", "16, 1, 1", "1, 3, 3", "4, 3, 2", "4, 64, 1", "16, 200, 2"})
@@ -69,7 +71,7 @@ class ChannelTwoLockStressTest {
                 }
             }));
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(STALL_SECONDS).toNanos();
         for (Thread t : threads) {
             assertThat(t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))))
                     .as("thread ended (else a hand-over was lost: %s)", ch).isTrue();
