@@ -187,12 +187,17 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     void releaseAll() {
+        // Waiters that normalizeLocked completed for an operation that then did not take its wake (a failed try,
+        // an async or select that waits): woken here, so that none is forgotten.
+        Node left = pendingWake;
+        pendingWake = null;
         if (takeLock == lock) {
             lock.unlock();
         } else {
             takeLock.unlock();
             unlockSend();
         }
+        fireAll(left);
     }
 
     /**
