@@ -8,7 +8,6 @@ import dev.molt.internal.CurrentContext;
 import dev.molt.internal.Durations;
 import dev.molt.internal.Token;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.Objects;
@@ -30,28 +29,50 @@ import org.slf4j.LoggerFactory;
 /**
  * The one channel implementation: rendezvous, buffered and unlimited, with an overflow policy.
  *
- * <h2>Invariants (all under {@link #lock}, except the lock-free rendezvous paths below)</h2>
+ * <h2>Locks</h2>
+ * A rendezvous channel has one lock ({@link #lock}; {@link #takeLock} is the same object). A buffered channel has
+ * two, like the JDK's {@code LinkedBlockingQueue} (ADR 0009): {@link #lock} guards its send side (the senders' queue,
+ * the ring's tail) and {@link #takeLock} its receive side (the receivers' queue, the ring's head); {@code closed},
+ * {@code reason} and {@link #pendingWake} are written under both. A plain blocking {@code send} holds only the send
+ * lock, a plain blocking {@code recv} only the receive lock, and each takes the other side's lock afterwards, without
+ * holding its own, only when the other side has waiters ({@link #settle}). Everything else (select, {@code try}
+ * operations, the async bridges, close, queries) takes both ({@link #acquireAll}: send side first). A select locks
+ * all its channels at once, in {@link #id} order; the only other nesting is a send side growing the ring's array
+ * ({@link #addLocked}: send lock, then receive lock). A waiter that leaves unlinks its node under its side's lock.
+ * So there is no lock-order cycle.
+ *
+ * <h2>Invariants</h2>
  * <ul>
  *   <li>Senders wait (in {@link #senders}) only while the buffer is full (always, for capacity 0);
  *       receivers wait (in {@link #receivers}) only while the buffer is empty. So a send first hands its value
- *       to a waiting receiver (directly, never through the buffer), and a receive that empties a slot refills
- *       it from the first waiting sender, keeping FIFO order. (At capacity 0 the first waiter of a side may be in
- *       the lock-free {@link #slot} instead, and plain waiters may join a queue without the lock: below.)</li>
+ *       to a waiting receiver, and a receive that empties a slot refills it from the first waiting sender, keeping
+ *       FIFO order. (At capacity 0 the first waiter of a side may be in the lock-free {@link #slot} instead, and plain
+ *       waiters may join a queue without the lock: below.)
+ *       On a buffered channel this holds whenever both locks are free and no one-lock operation is between its
+ *       unlock and its {@link #settle}; in that window a receiver may still wait while the ring holds the value
+ *       that the sender is about to hand it (or a sender while the ring has room). Whoever holds both locks first
+ *       finishes that work ({@link #normalizeLocked}), so the locked primitives below see the invariant.</li>
+ *   <li>No lost hand-over between the two sides (Dekker): an operation that adds to the ring writes its volatile
+ *       counter, then reads the receivers' queue head (volatile) and settles if someone waits; a receiver that found
+ *       the ring empty enqueues (writing the head), then reads the counter again and serves itself (and those ahead
+ *       of it) if a value came. Symmetrically for a take and the senders' queue. So at least one side sees the
+ *       other.</li>
+ *   <li>FIFO between the two locks: a one-lock operation first completes the waiters of its own side that can
+ *       proceed (a send moves waiting senders into the ring before its own value, a receive serves waiting receivers
+ *       before itself), so an arriving operation never passes a waiter that the ring could already serve.</li>
  *   <li>A queue may hold stale nodes: a select's node whose waiter was completed by another channel and has
  *       not unlinked it yet. Whoever polls a node decides it by the waiter's CAS; a lost CAS drops the node.</li>
- *   <li>Once {@code closed}, both queues are empty and stay empty: close completes every waiter, and no
- *       operation enqueues on a closed channel under the lock. (A lock-free appender that did not see the close
- *       yet may link a node for a moment; it sees {@code closed} right after, leaves and unlinks it. Nobody may
- *       complete such a node: {@code takeSender} takes no sender from a closed channel.)
- *       {@code reason} is written before {@code closed}.</li>
- *   <li>Queued nodes are completed (decided in a partner's favour) only under the lock, lock-free appended ones
- *       included: the lock-free paths complete only the slot waiter.</li>
- *   <li>Waking (unpark, completing a future) and the undelivered hook run after the lock is released.
- *       {@link #pendingWake}/{@link #pendingDrop} carry them from the locked section to the caller without
- *       allocating; they are read and cleared by the same lock holder that set them.</li>
+ *   <li>Once {@code closed}, both queues are empty and stay empty: close (under both locks, after serving waiting
+ *       receivers from the ring) completes every waiter, and no operation enqueues on a closed channel under a
+ *       lock. (A lock-free rendezvous appender that did not see the close yet may link a node for a moment; it sees
+ *       {@code closed} right after, leaves and unlinks it. Nobody may complete such a node: {@code takeSender} takes
+ *       no sender from a closed channel.) {@code reason} is written before {@code closed}.</li>
+ *   <li>Queued nodes are completed (decided in a partner's favour) only under their side's lock, lock-free appended
+ *       ones included: the lock-free paths complete only the slot waiter.</li>
+ *   <li>Waking (unpark, completing a future) and the undelivered hook run after the locks are released: the
+ *       completed nodes are chained through {@link Node#wakeNext} (in {@link #pendingWake} for the locked
+ *       primitives, in locals for the one-lock paths); a node is chained only by the partner that won its CAS.</li>
  * </ul>
- * A select locks all its channels at once, in {@link #id} order; everything else holds one channel lock at a
- * time, so there is no lock-order cycle.
  *
  * <h2>The lock-free rendezvous slot (capacity 0 only)</h2>
  * The common rendezvous hand-over (SPSC, ping-pong: one waiter at a time) takes no lock: a plain {@code send} or
@@ -115,20 +136,33 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** Global lock order for select. */
     final long id = IDS.incrementAndGet();
+    /** The channel's lock; for a buffered channel, its send side (the senders' queue, the ring's tail). */
     final ReentrantLock lock = new ReentrantLock();
+    /** A buffered channel's receive side (the receivers' queue, the ring's head); {@link #lock} for rendezvous. */
+    final ReentrantLock takeLock;
     private final int capacity;
     private final Overflow overflow;
     private final Consumer<? super T> onUndelivered;
     /** Null for rendezvous. */
-    private final ArrayDeque<Object> buffer;
+    private final Ring buffer;
     private final WaitQueue senders = new WaitQueue();
     private final WaitQueue receivers = new WaitQueue();
     private volatile boolean closed;
     private Throwable reason;
     /** Rendezvous only: a lone plain waiter published lock-free, or null (see the class comment). */
     private volatile Waiter slot;
+    /** A chain (through {@link Node#wakeNext}) of completed waiters to wake; guarded by both locks. */
     private Node pendingWake;
     private Object pendingDrop;
+    /**
+     * Buffered: a receive took a value while senders waited and found the send lock busy; the holder moves them
+     * when it unlocks ({@link #unlockSend}). Written by anyone, cleared under {@link #lock}.
+     */
+    private volatile boolean moveRequested;
+    /** Set by {@link #moveLocked} (guarded by {@link #lock}): whether it buffered a value. */
+    private boolean moved;
+    /** Set by {@link #serveLocked} (guarded by {@link #takeLock}): whether it took a value. */
+    private boolean served;
     /** How long lone waiters of this channel spin before parking. */
     final SpinBudget spin;
 
@@ -146,7 +180,8 @@ public final class ChannelImpl<T> implements Channel<T> {
         this.capacity = capacity;
         this.overflow = overflow;
         this.onUndelivered = onUndelivered;
-        this.buffer = capacity == 0 ? null : new ArrayDeque<>(Math.min(capacity, 16));
+        this.buffer = capacity == 0 ? null : new Ring(capacity);
+        this.takeLock = capacity == 0 ? lock : new ReentrantLock();
         this.spin = new SpinBudget(capacity == 0 ? SpinBudget.RENDEZVOUS_MAX : SpinBudget.BUFFERED_MAX);
     }
 
@@ -172,12 +207,66 @@ public final class ChannelImpl<T> implements Channel<T> {
         lock.lock();
     }
 
+    /** Takes every lock of this channel: the send side, then the receive side (the order everywhere). */
+    void acquireAll() {
+        acquire();
+        if (takeLock != lock) {
+            takeLock.lock();
+        }
+    }
+
+    void releaseAll() {
+        // Waiters that normalizeLocked completed for an operation that then did not take its wake (a failed try,
+        // an async or select that waits): woken here, so that none is forgotten.
+        Node left = pendingWake;
+        pendingWake = null;
+        if (takeLock == lock) {
+            lock.unlock();
+        } else {
+            takeLock.unlock();
+            unlockSend();
+        }
+        fireAll(left);
+    }
+
+    /**
+     * A buffered channel's way to release its send lock: every holder releases it through here, so that a move a
+     * receive asked for while the lock was held ({@link #moveRequested}) is done by the holder instead.
+     */
+    private void unlockSend() {
+        lock.unlock();
+        if (moveRequested && helpMove()) {
+            settle(true, false);
+        }
+    }
+
+    /**
+     * Without the send lock: does the requested move if the lock is free, else leaves it to the holder (who
+     * checks the request after unlocking: Dekker between the request and the lock's state, both volatile; whoever
+     * clears the request holds the lock and moves after clearing it). Returns whether it buffered a value.
+     */
+    private boolean helpMove() {
+        Node wake = null;
+        boolean any = false;
+        while (moveRequested && lock.tryLock()) {
+            try {
+                moveRequested = false;
+                wake = moveLocked(wake);
+                any |= moved;
+            } finally {
+                lock.unlock();
+            }
+        }
+        fireAll(wake);
+        return any;
+    }
+
     boolean closedLocked() {
         return closed;
     }
 
     /**
-     * Under the lock: hands {@code v} to a waiting receiver, buffers it, or drops per the overflow policy.
+     * Under all locks: hands {@code v} to a waiting receiver, buffers it, or drops per the overflow policy.
      * Returns false if it must wait. Sets {@link #pendingWake} / {@link #pendingDrop}.
      */
     boolean offerLocked(Object v) {
@@ -187,9 +276,12 @@ public final class ChannelImpl<T> implements Channel<T> {
                 pendingWake = r;
                 return true;
             }
+        } else {
+            normalizeLocked();
         }
         for (Node r; (r = receivers.poll()) != null; ) {
             if (r.give(v)) {
+                r.wakeNext = pendingWake;
                 pendingWake = r;
                 return true;
             }
@@ -197,13 +289,17 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (buffer == null) {
             return false;
         }
-        if (buffer.size() < capacity) {
+        if (senders.isEmpty() && !buffer.isFull()) {
+            if (buffer.needsGrowth()) {
+                buffer.grow();
+            }
             buffer.addLast(v);
             return true;
         }
         switch (overflow) {
             case DROP_OLDEST -> {
-                pendingDrop = buffer.pollFirst();
+                pendingDrop = buffer.peekFirst();
+                buffer.removeFirst();
                 buffer.addLast(v);
                 return true;
             }
@@ -218,20 +314,26 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     /**
-     * Under the lock: takes a value now (from the buffer, refilling it from a waiting sender, or straight from
+     * Under all locks: takes a value now (from the buffer, refilling it from a waiting sender, or straight from
      * a waiting sender), or returns null. Sets {@link #pendingWake}.
      */
     Object pollLocked() {
-        if (buffer != null && !buffer.isEmpty()) {
-            Object v = buffer.pollFirst();
+        if (buffer != null) {
+            normalizeLocked();
+            if (buffer.isEmpty()) {
+                return null;
+            }
+            Object v = buffer.peekFirst();
+            buffer.removeFirst();
             Node s = takeSender();
             if (s != null) {
                 buffer.addLast(s.item);
+                s.wakeNext = pendingWake;
                 pendingWake = s;
             }
             return v;
         }
-        Node s = buffer == null ? claimSlot(null) : null;
+        Node s = claimSlot(null);
         if (s == null) {
             s = takeSender();
         }
@@ -240,6 +342,118 @@ public final class ChannelImpl<T> implements Channel<T> {
             return s.item;
         }
         return null;
+    }
+
+    // ---------------------------------------------------------------- the two-lock buffer (buffered only)
+
+    /**
+     * Under all locks: finishes what the one-lock paths left to a partner that has not got its second lock yet, so
+     * that no receiver waits while the ring holds a value and no sender waits while it has room (the class comment).
+     * Appends the waiters it completed to {@link #pendingWake}.
+     */
+    private void normalizeLocked() {
+        for (;;) {
+            Node w = serveLocked(pendingWake);
+            w = moveLocked(w);
+            boolean more = w != pendingWake && !receivers.isEmpty() && !buffer.isEmpty();
+            pendingWake = w;
+            if (!more) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Under {@link #takeLock}: hands buffered values, first first, to the waiting receivers, first first. Returns
+     * {@code wake} with the completed receivers pushed on; sets {@link #served} if it took a value (then the
+     * senders' side may need settling: {@link #settle}).
+     */
+    private Node serveLocked(Node wake) {
+        boolean any = false;
+        while (!buffer.isEmpty()) {
+            Node r = receivers.poll();
+            if (r == null) {
+                break;
+            }
+            if (r.give(buffer.peekFirst())) {
+                buffer.removeFirst();
+                any = true;
+                r.wakeNext = wake;
+                wake = r;
+            }
+        }
+        served = any;
+        return wake;
+    }
+
+    /**
+     * Under {@link #lock}: moves the values of waiting senders, first first, into the ring while it has room.
+     * Returns {@code wake} with the completed senders pushed on; sets {@link #moved} if it buffered a value
+     * (then the receivers' side may need settling: {@link #settle}).
+     */
+    private Node moveLocked(Node wake) {
+        boolean any = false;
+        while (!buffer.isFull() && !senders.isEmpty()) {
+            Node s = takeSender();
+            if (s == null) {
+                break;
+            }
+            addLocked(s.item);
+            any = true;
+            s.wakeNext = wake;
+            wake = s;
+        }
+        moved = any;
+        return wake;
+    }
+
+    /** Under {@link #lock}, with room: appends {@code v}, growing the array (under both locks) if needed. */
+    private void addLocked(Object v) {
+        if (buffer.needsGrowth()) {
+            takeLock.lock();
+            try {
+                if (buffer.needsGrowth()) {
+                    buffer.grow();
+                }
+            } finally {
+                takeLock.unlock();
+            }
+        }
+        buffer.addLast(v);
+    }
+
+    /**
+     * With no lock held: after a one-lock operation added a value ({@code serve}) or took one ({@code move}), takes
+     * the other side's lock if someone waits there and completes the waiters that now can proceed; repeats while
+     * that, in turn, changes what the first side can do. (The two-lock queue's "signal the other side".)
+     */
+    private void settle(boolean serve, boolean move) {
+        // Each side only if someone waits there: an enqueuer re-reads the count after enqueueing (Dekker: we
+        // changed the count, then read the queue's volatile head), so one of us sees the other.
+        for (;;) {
+            if (serve && !receivers.isEmpty()) {
+                Node wake;
+                takeLock.lock();
+                try {
+                    wake = serveLocked(null);
+                    move |= served;
+                } finally {
+                    takeLock.unlock();
+                }
+                fireAll(wake);
+            }
+            serve = false;
+            if (move && !senders.isEmpty()) {
+                // Fan-in: the send lock is busy with senders; rather than queue behind them (a receiver that
+                // waits for it holds up every receive), ask its holder to move the senders on its way out.
+                moveRequested = true;
+                serve = helpMove();
+            }
+            move = false;
+            if (!serve) {
+                return;
+            }
+        }
     }
 
     private Node takeSender() {
@@ -389,26 +603,39 @@ public final class ChannelImpl<T> implements Channel<T> {
         return d;
     }
 
-    /** After unlocking: wakes the completed partner and reports a dropped value. */
+    /** After unlocking: wakes the completed partners and reports a dropped value. */
     void afterUnlock(Node wake, Object drop) {
-        if (wake != null) {
-            wake.waiter.fire(wake);
-        }
+        fireAll(wake);
         if (drop != null) {
             undelivered(drop);
         }
     }
 
+    /** Wakes a chain of completed waiters (linked by {@link Node#wakeNext}); called without any lock held. */
+    static void fireAll(Node n) {
+        while (n != null) {
+            Node next = n.wakeNext;
+            n.wakeNext = null;
+            n.waiter.fire(n);
+            n = next;
+        }
+    }
+
     /** Takes {@code n} out of its queue if it is still there (a waiter that leaves, a select that ended). */
     void unlink(Node n) {
-        acquire();
+        ReentrantLock l = n.send ? lock : takeLock;
+        l.lock();
         try {
             WaitQueue q = n.queue;
             if (q != null) {
                 q.remove(n);
             }
         } finally {
-            lock.unlock();
+            if (l == lock && takeLock != lock) {
+                unlockSend();
+            } else {
+                l.unlock();
+            }
         }
     }
 
@@ -462,8 +689,11 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
+        if (buffer != null) {
+            return sendBuffered(value, token, timed, nanos);
+        }
         Waiter w = null;
-        if (buffer == null) {
+        {
             if (closed) {
                 throw closedForSend();
             }
@@ -506,6 +736,10 @@ public final class ChannelImpl<T> implements Channel<T> {
                 return true;
             }
         }
+        return awaitSend(w, token, timed, nanos);
+    }
+
+    private boolean awaitSend(Waiter w, Token token, boolean timed, long nanos) throws InterruptedException {
         Node n = w.await(token, timed, nanos);
         if (n == null) {
             return false;
@@ -516,12 +750,100 @@ public final class ChannelImpl<T> implements Channel<T> {
         return true;
     }
 
+    /** With all locks held (released here): the old one-lock send. */
+    private boolean sendBothLocked(T value, Token token, boolean timed, long nanos) throws InterruptedException {
+        Waiter w = null;
+        Node wake;
+        Object drop;
+        try {
+            if (closed) {
+                throw closedForSend();
+            }
+            if (offerLocked(value)) {
+                wake = takeWake();
+                drop = takeDrop();
+            } else if (timed && nanos == 0) {
+                return false;
+            } else {
+                w = new Waiter(Thread.currentThread(), this, true, value);
+                w.alone = enqueueLocked(w);
+                wake = takeWake();
+                drop = null;
+            }
+        } finally {
+            releaseAll();
+        }
+        afterUnlock(wake, drop);
+        return w == null || awaitSend(w, token, timed, nanos);
+    }
+
+    /**
+     * A buffered channel's blocking send, under the send-side lock only (class comment): moves waiting senders
+     * first (FIFO), then buffers the value or waits; a value that found the ring empty settles the receivers' side
+     * after unlocking. A full ring with {@code DROP_OLDEST} needs the head, so that case takes all locks.
+     */
+    private boolean sendBuffered(T value, Token token, boolean timed, long nanos) throws InterruptedException {
+        if (!receivers.isEmpty()) {
+            // Receivers wait (the ring is empty): hand over directly under both locks (send lock first, the
+            // global order) instead of buffering and settling in a second locked section.
+            acquireAll();
+            return sendBothLocked(value, token, timed, nanos);
+        }
+        Node wake = null;
+        boolean serve = false;
+        Object drop = null;
+        Waiter w = null;
+        boolean sent = true;
+        acquire();
+        try {
+            if (closed) {
+                throw closedForSend();
+            }
+            if (!senders.isEmpty()) {
+                wake = moveLocked(null);
+                serve = moved;
+            }
+            if (senders.isEmpty() && !buffer.isFull()) {
+                addLocked(value);
+                serve = true;
+            } else if (overflow == Overflow.DROP_LATEST) {
+                drop = value;
+            } else if (overflow == Overflow.DROP_OLDEST) {
+                sent = false;
+            } else if (timed && nanos == 0) {
+                sent = false;
+            } else {
+                w = new Waiter(Thread.currentThread(), this, true, value);
+                w.alone = enqueueLocked(w);
+                // Dekker with a receive that made room and then saw no sender waiting (settle): enqueued, look
+                // at the count again. This may complete w itself; then it does not park.
+                if (!buffer.isFull()) {
+                    wake = moveLocked(wake);
+                    serve |= moved;
+                }
+            }
+        } finally {
+            unlockSend();
+        }
+        fireAll(wake);
+        if (serve) {
+            settle(true, false);
+        }
+        if (drop != null) {
+            undelivered(drop);
+        }
+        if (!sent && overflow == Overflow.DROP_OLDEST) {
+            return trySend(value);
+        }
+        return w == null ? sent : awaitSend(w, token, timed, nanos);
+    }
+
     @Override
     public boolean trySend(T value) {
         Objects.requireNonNull(value, "value");
         Node wake;
         Object drop;
-        acquire();
+        acquireAll();
         try {
             if (closed) {
                 throw closedForSend();
@@ -532,7 +854,7 @@ public final class ChannelImpl<T> implements Channel<T> {
             wake = takeWake();
             drop = takeDrop();
         } finally {
-            lock.unlock();
+            releaseAll();
         }
         afterUnlock(wake, drop);
         return true;
@@ -545,7 +867,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Node wake = null;
         Object drop = null;
         boolean wasClosed = false;
-        acquire();
+        acquireAll();
         try {
             if (closed) {
                 wasClosed = true;
@@ -561,7 +883,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 }
             }
         } finally {
-            lock.unlock();
+            releaseAll();
         }
         if (wasClosed) {
             undelivered(value);
@@ -605,8 +927,11 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
+        if (buffer != null) {
+            return receiveBuffered(token, timed, nanos);
+        }
         Waiter w = null;
-        if (buffer == null) {
+        {
             Waiter s = claimSlot(null);
             if (s != null) {
                 s.fire(s);
@@ -647,6 +972,11 @@ public final class ChannelImpl<T> implements Channel<T> {
                 return v;
             }
         }
+        return awaitReceive(w, token, timed, nanos);
+    }
+
+    private static Object awaitReceive(Waiter w, Token token, boolean timed, long nanos)
+            throws InterruptedException {
         Node n = w.await(token, timed, nanos);
         if (n == null) {
             return null;
@@ -654,12 +984,83 @@ public final class ChannelImpl<T> implements Channel<T> {
         return w.closedOutcome() ? CLOSED : w.item;
     }
 
+    /** With all locks held (released here): the old one-lock receive. */
+    private Object receiveBothLocked(boolean timed, long nanos, Token token) throws InterruptedException {
+        Object v;
+        Node wake = null;
+        Waiter w = null;
+        try {
+            v = pollLocked();
+            if (v != null) {
+                wake = takeWake();
+            } else if (closed) {
+                v = CLOSED;
+            } else if (timed && nanos == 0) {
+                return null;
+            } else {
+                w = new Waiter(Thread.currentThread(), this, false, null);
+                w.alone = enqueueLocked(w);
+            }
+        } finally {
+            releaseAll();
+        }
+        fireAll(wake);
+        return w == null ? v : awaitReceive(w, token, timed, nanos);
+    }
+
+    /**
+     * A buffered channel's blocking receive, under the receive-side lock only (class comment): serves waiting
+     * receivers first (FIFO), then takes the first value or waits; a value taken from a full ring settles the
+     * senders' side after unlocking.
+     */
+    private Object receiveBuffered(Token token, boolean timed, long nanos) throws InterruptedException {
+        if (!senders.isEmpty() && lock.tryLock()) {
+            // Senders wait (the ring is full) and their lock is free: take and refill under both locks. If the
+            // lock is busy (fan-in), the one-lock path below leaves the refill to its holder instead.
+            takeLock.lock();
+            return receiveBothLocked(timed, nanos, token);
+        }
+        Node wake = null;
+        boolean move = false;
+        Object v = null;
+        Waiter w = null;
+        takeLock.lock();
+        try {
+            if (!receivers.isEmpty()) {
+                wake = serveLocked(null);
+                move = served;
+            }
+            if (receivers.isEmpty() && !buffer.isEmpty()) {
+                v = buffer.peekFirst();
+                buffer.removeFirst();
+                move = true;
+            } else if (closed) {
+                v = CLOSED;
+            } else if (!timed || nanos != 0) {
+                w = new Waiter(Thread.currentThread(), this, false, null);
+                w.alone = enqueueLocked(w);
+                // Dekker with a send that filled the empty ring and then saw no receiver waiting (settle).
+                if (!buffer.isEmpty()) {
+                    wake = serveLocked(wake);
+                    move |= served;
+                }
+            }
+        } finally {
+            takeLock.unlock();
+        }
+        fireAll(wake);
+        if (move) {
+            settle(false, true);
+        }
+        return w == null ? v : awaitReceive(w, token, timed, nanos);
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public T tryRecv() {
         Object v;
         Node wake;
-        acquire();
+        acquireAll();
         try {
             v = pollLocked();
             if (v == null) {
@@ -670,7 +1071,7 @@ public final class ChannelImpl<T> implements Channel<T> {
             }
             wake = takeWake();
         } finally {
-            lock.unlock();
+            releaseAll();
         }
         afterUnlock(wake, null);
         return (T) v;
@@ -682,7 +1083,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         AsyncWaiter<T> w = null;
         Object v;
         Node wake = null;
-        acquire();
+        acquireAll();
         try {
             v = pollLocked();
             if (v != null) {
@@ -699,7 +1100,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 }
             }
         } finally {
-            lock.unlock();
+            releaseAll();
         }
         if (w == null) {
             afterUnlock(wake, null);
@@ -722,10 +1123,17 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     private void closeWith(Throwable why) {
         ArrayList<Node> woken = new ArrayList<>();
-        acquire();
+        Node served = null;
+        acquireAll();
         try {
             if (closed) {
                 return;
+            }
+            if (buffer != null) {
+                // A receiver may wait while the ring holds values its partner has not handed over yet: serve
+                // them first, so that only receivers of a drained channel see the close.
+                normalizeLocked();
+                served = takeWake();
             }
             reason = why;
             closed = true;
@@ -740,8 +1148,9 @@ public final class ChannelImpl<T> implements Channel<T> {
                 clearSlot(s);
             }
         } finally {
-            lock.unlock();
+            releaseAll();
         }
+        fireAll(served);
         for (Node n : woken) {
             n.waiter.fire(n);
         }
@@ -795,11 +1204,11 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (!closed) {
             return false;
         }
-        acquire();
+        acquireAll();
         try {
             return buffer == null || buffer.isEmpty();
         } finally {
-            lock.unlock();
+            releaseAll();
         }
     }
 
@@ -813,11 +1222,11 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (buffer == null) {
             return 0;
         }
-        acquire();
+        acquireAll();
         try {
             return buffer.size();
         } finally {
-            lock.unlock();
+            releaseAll();
         }
     }
 
@@ -828,11 +1237,11 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** How many operations wait to send and to receive now (stale select nodes included): for tests. */
     public int[] waiting() {
-        acquire();
+        acquireAll();
         try {
             return waitingLocked();
         } finally {
-            lock.unlock();
+            releaseAll();
         }
     }
 
@@ -847,7 +1256,7 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public String toString() {
-        acquire();
+        acquireAll();
         try {
             String cap = capacity == UNLIMITED ? "unlimited" : Integer.toString(capacity);
             String state = !closed ? "open"
@@ -857,7 +1266,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                     + ", size=" + (buffer == null ? 0 : buffer.size()) + ", " + state
                     + ", waiting senders=" + waitingLocked()[0] + ", receivers=" + waitingLocked()[1] + "]";
         } finally {
-            lock.unlock();
+            releaseAll();
         }
     }
 }

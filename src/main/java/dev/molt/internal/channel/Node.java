@@ -38,6 +38,11 @@ class Node {
      * reachable, then under the channel's lock.
      */
     WaitQueue queue;
+    /**
+     * The next completed node to wake after the lock is released ({@link ChannelImpl#fireAll}): written and read
+     * only by the partner whose CAS completed this node, so never by two threads.
+     */
+    Node wakeNext;
 
     final Waiter waiter;
     final ChannelImpl<?> channel;

@@ -86,7 +86,7 @@ public final class Select {
         ChannelImpl<?> dropper = null;
         Waiter w = null;
         for (ChannelImpl<?> c : locks) {
-            c.acquire();
+            c.acquireAll();
         }
         try {
             for (int i : order) {
@@ -151,14 +151,17 @@ public final class Select {
                 }
             }
         } finally {
+            // A buffered channel's locked primitives may also have completed waiters its one-lock paths left
+            // behind (ChannelImpl.normalizeLocked), on any channel polled, chosen or not: wake those too.
+            Node others = null;
             for (int i = locks.length - 1; i >= 0; i--) {
-                locks[i].lock.unlock();
+                others = append(locks[i].takeWake(), others);
+                locks[i].releaseAll();
             }
+            ChannelImpl.fireAll(others);
         }
         if (chosen >= 0) {
-            if (wake != null) {
-                wake.waiter.fire(wake);
-            }
+            ChannelImpl.fireAll(wake);
             if (drop != null) {
                 dropper.undelivered(drop);
             }
@@ -173,6 +176,19 @@ public final class Select {
         }
         w.unlinkOthers(n);
         return finish(ch[n.index], w.closedOutcome(), n.item);
+    }
+
+    /** Appends chain {@code b} to chain {@code a} (linked by {@link Node#wakeNext}). */
+    private static Node append(Node a, Node b) {
+        if (a == null) {
+            return b;
+        }
+        Node t = a;
+        while (t.wakeNext != null) {
+            t = t.wakeNext;
+        }
+        t.wakeNext = b;
+        return a;
     }
 
     private static <R> R finish(Clauses.OnChannel<? extends R> c, boolean closed, Object received) {

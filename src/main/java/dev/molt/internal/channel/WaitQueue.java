@@ -8,8 +8,9 @@ import java.lang.invoke.VarHandle;
  * leaves (timeout, cancel, interrupt, a select won elsewhere) is unlinked in O(1) and leaves no garbage behind.
  *
  * <p>Appending ({@link #add}) is lock-free, so that a rendezvous channel's plain waiters can queue without the
- * channel's lock (ADR 0008); everything else (polling, removing, {@link #size}) runs under the channel's lock, so
- * there is one remover at a time, racing only with appenders.
+ * channel's lock (ADR 0008); everything else (polling, removing, {@link #size}) runs under the lock of the queue's
+ * side (a rendezvous channel's one lock; a buffered channel's send lock for its senders, receive lock for its
+ * receivers: ADR 0009), so there is one remover at a time, racing only with appenders.
  *
  * <h2>How an append and a removal meet</h2>
  * An appender swaps itself into {@link #tail} (the linearization point: from then on the queue is not empty), then
@@ -23,8 +24,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Memory contract: {@code head}, {@code tail} and {@link Node#next} are volatile; {@link Node#prev} and
  * {@link Node#queue} are written by the appender before its node becomes reachable (the volatile link), and
- * afterwards only under the lock. {@link #isEmpty} reads {@code tail}: it is what the lock-free Dekker handshakes
- * of {@link ChannelImpl} read (an appender writes {@code tail} before it looks at the other side).
+ * afterwards only under the lock. {@link #isEmpty} reads {@code tail}: it is what the Dekker handshakes of
+ * {@link ChannelImpl} read without the queue's lock (the rendezvous appenders, and a buffered channel's settling of
+ * the other side): an appender writes {@code tail} before it looks at the other side.
  */
 final class WaitQueue {
     private static final VarHandle TAIL;
