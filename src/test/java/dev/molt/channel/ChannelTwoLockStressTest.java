@@ -83,6 +83,74 @@ class ChannelTwoLockStressTest {
         assertThat(waiting(ch)).containsExactly(0, 0);
     }
 
+    /**
+     * One sender and one receiver in lockstep, so no later operation can heal a lost hand-over: the sender sends
+     * value {@code i} only once the receiver has taken everything before it, so a receiver left parked beside a
+     * buffered value (the send's settle of waiting receivers missing) stalls the run.
+     */
+    @ParameterizedTest
+    @CsvSource({"1", "2", "16"})
+    void aValueSentToAWaitingReceiverArrivesWithNoLaterSend(int capacity) throws Exception {
+        int n = 100_000;
+        Channel<Integer> ch = channel(capacity);
+        java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
+        long deadline = System.nanoTime() + Duration.ofSeconds(STALL_SECONDS).toNanos();
+        Thread receiver = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < n; i++) {
+                    assertThat(ch.recv()).isEqualTo(i);
+                    taken.set(i + 1);
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        for (int i = 0; i < n; i++) {
+            ch.send(i);
+            awaitAtLeast(taken, i + 1, deadline, ch);
+        }
+        assertThat(receiver.join(Duration.ofSeconds(STALL_SECONDS))).isTrue();
+    }
+
+    /**
+     * The mirror image: the receiver takes value {@code i} only once the sender has completed every send the room it
+     * made allows, so a sender left parked beside free room (the receive's move of waiting senders missing) stalls
+     * the run.
+     */
+    @ParameterizedTest
+    @CsvSource({"1", "2", "16"})
+    void aSenderWaitingForRoomGetsInWithNoLaterReceive(int capacity) throws Exception {
+        int n = 100_000;
+        Channel<Integer> ch = channel(capacity);
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        long deadline = System.nanoTime() + Duration.ofSeconds(STALL_SECONDS).toNanos();
+        Thread sender = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < n; i++) {
+                    ch.send(i);
+                    sent.set(i + 1);
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        for (int i = 0; i < n; i++) {
+            assertThat(ch.recv()).isEqualTo(i);
+            // Taking i made room for the send of i + capacity: it must complete without another receive.
+            awaitAtLeast(sent, Math.min(n, i + capacity + 1), deadline, ch);
+        }
+        assertThat(sender.join(Duration.ofSeconds(STALL_SECONDS))).isTrue();
+    }
+
+    private static void awaitAtLeast(java.util.concurrent.atomic.AtomicInteger count, int target, long deadline,
+            Channel<?> ch) {
+        while (count.get() < target) {
+            assertThat(System.nanoTime() - deadline).as("stalled (a hand-over was lost: %s)", ch).isNegative();
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
     private static int[] split(int n, int parts) {
         int[] a = new int[parts];
         for (int i = 0; i < parts; i++) {
