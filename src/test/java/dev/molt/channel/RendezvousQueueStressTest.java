@@ -199,7 +199,7 @@ class RendezvousQueueStressTest {
                         } else {
                             ok = ch.send(i, Duration.ofNanos(rnd.nextInt(20_000)));
                         }
-                        delivered[i] = (byte) (ok ? 1 : 2);
+                        delivered[i] = ok ? TimedRaceChecks.DELIVERED : TimedRaceChecks.NOT_DELIVERED;
                     }
                 } catch (InterruptedException e) {
                     throw new AssertionError(e);
@@ -211,40 +211,12 @@ class RendezvousQueueStressTest {
             }));
         }
         for (int r = 0; r < receivers; r++) {
-            threads.add(Thread.ofVirtual().start(() -> {
-                ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                try {
-                    while (true) {
-                        Integer v = rnd.nextInt(3) == 0 ? ch.recv() : ch.recv(Duration.ofNanos(rnd.nextInt(20_000)));
-                        if (v != null) {
-                            received.incrementAndGet(v);
-                        }
-                    }
-                } catch (ChannelClosedException e) {
-                    // done
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            }));
+            threads.add(TimedRaceChecks.startTimedReceiver(ch, received, 3, 20_000));
         }
         for (Thread t : threads) {
             assertThat(t.join(Duration.ofSeconds(100))).as("%s ended", t).isTrue();
         }
-        int yes = 0;
-        int no = 0;
-        for (int v = 0; v < N; v++) {
-            assertThat(delivered[v]).as("outcome of %d", v).isIn((byte) 1, (byte) 2);
-            assertThat(received.get(v)).as("times %d was received (outcome %d)", v, delivered[v])
-                    .isEqualTo(delivered[v] == 1 ? 1 : 0);
-            if (delivered[v] == 1) {
-                yes++;
-            } else {
-                no++;
-            }
-        }
-        assertThat(yes).as("delivered").isPositive();
-        assertThat(no).as("timed out (the races happened)").isPositive();
-        assertThat(waiting(ch)).containsExactly(0, 0);
+        TimedRaceChecks.assertEachValueReceivedOnceIffDelivered(delivered, received, ch);
     }
 
     @Test

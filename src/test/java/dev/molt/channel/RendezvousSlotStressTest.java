@@ -130,7 +130,7 @@ class RendezvousSlotStressTest {
                         } else {
                             ok = ch.send(i, Duration.ofNanos(rnd.nextInt(3_000)));
                         }
-                        delivered[i] = (byte) (ok ? 1 : 2);
+                        delivered[i] = ok ? TimedRaceChecks.DELIVERED : TimedRaceChecks.NOT_DELIVERED;
                     }
                 } catch (InterruptedException e) {
                     throw new AssertionError(e);
@@ -142,40 +142,12 @@ class RendezvousSlotStressTest {
             });
         }
         for (int r = 0; r < 2; r++) {
-            threads[senders + r] = Thread.ofVirtual().start(() -> {
-                ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                try {
-                    while (true) {
-                        Integer v = rnd.nextInt(4) == 0 ? ch.recv() : ch.recv(Duration.ofNanos(rnd.nextInt(3_000)));
-                        if (v != null) {
-                            received.incrementAndGet(v);
-                        }
-                    }
-                } catch (ChannelClosedException e) {
-                    // done
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            });
+            threads[senders + r] = TimedRaceChecks.startTimedReceiver(ch, received, 4, 3_000);
         }
         for (Thread t : threads) {
             assertThat(t.join(Duration.ofSeconds(100))).as("%s ended", t).isTrue();
         }
-        int yes = 0;
-        int no = 0;
-        for (int v = 0; v < N; v++) {
-            assertThat(delivered[v]).as("outcome of %d", v).isIn((byte) 1, (byte) 2);
-            assertThat(received.get(v)).as("times %d was received (outcome %d)", v, delivered[v])
-                    .isEqualTo(delivered[v] == 1 ? 1 : 0);
-            if (delivered[v] == 1) {
-                yes++;
-            } else {
-                no++;
-            }
-        }
-        assertThat(yes).as("delivered").isPositive();
-        assertThat(no).as("timed out (the races happened)").isPositive();
-        assertThat(waiting(ch)).containsExactly(0, 0);
+        TimedRaceChecks.assertEachValueReceivedOnceIffDelivered(delivered, received, ch);
     }
 
     /**
