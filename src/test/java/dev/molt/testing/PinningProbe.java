@@ -121,9 +121,24 @@ public final class PinningProbe {
                 .anyMatch(f -> f.getMethod().getType().getName().startsWith(classPrefix));
     }
 
-    /** A frame of Molt's main code: {@code dev.molt.*}, but not a test class. */
+    /**
+     * A frame of Molt's main code: {@code dev.molt.*}, but not a test class; except the one pin of the JDK's own that
+     * Molt's calls meet.
+     *
+     * <p>{@code VirtualThread.interrupt} (JDK 25) disables preemption, then enters the target's {@code interruptLock}
+     * monitor, which the target also takes to unmount and to clear its interrupt; an interrupter on a virtual thread
+     * that meets the target there waits for the monitor pinned, by the JDK's design, for as long as the target's
+     * few stores take. Molt must interrupt ({@code Task.cancel} and scope cancellation do, as API.md requires), holds
+     * no monitor of its own there, and the event's top frame is the JDK's {@code interrupt} itself; so such an event
+     * is not counted. Seen once in twelve runs of the suite (2026-11-24, FoundationPinningTest, `Task.cancel` of a race).
+     */
     private static boolean hasMainFrame(RecordedEvent e) {
         if (e.getStackTrace() == null) {
+            return false;
+        }
+        List<RecordedFrame> frames = e.getStackTrace().getFrames();
+        if (!frames.isEmpty() && frames.get(0).getMethod().getType().getName().equals("java.lang.VirtualThread")
+                && frames.get(0).getMethod().getName().equals("interrupt")) {
             return false;
         }
         for (RecordedFrame f : e.getStackTrace().getFrames()) {
