@@ -130,7 +130,8 @@ public final class PinningProbe {
      * that meets the target there waits for the monitor pinned, by the JDK's design, for as long as the target's
      * few stores take. Molt must interrupt ({@code Task.cancel} and scope cancellation do, as API.md requires), holds
      * no monitor of its own there, and the event's top frame is the JDK's {@code interrupt} itself; so such an event
-     * is not counted. Seen once in twelve runs of the suite (2026-11-24, FoundationPinningTest, `Task.cancel` of a race).
+     * is not counted. Seen once in twelve runs of the suite (2026-11-24: FoundationPinningTest, the cancel of a
+     * race's losers).
      */
     private static boolean hasMainFrame(RecordedEvent e) {
         if (e.getStackTrace() == null) {
