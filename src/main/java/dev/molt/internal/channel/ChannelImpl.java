@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  *       that the sender is about to hand it (or a sender while the ring has room). Whoever holds both locks first
  *       finishes that work ({@link #normalizeLocked}), so the locked primitives below see the invariant.</li>
  *   <li>No lost hand-over between the two sides (Dekker): an operation that adds to the ring writes its volatile
- *       counter, then reads the receivers' queue head (volatile) and settles if someone waits; a receiver that found
- *       the ring empty enqueues (writing the head), then reads the counter again and serves itself (and those ahead
+ *       counter, then reads the receivers' queue tail (volatile) and settles if someone waits; a receiver that found
+ *       the ring empty enqueues (swapping the tail), then reads the counter again and serves itself (and those ahead
  *       of it) if a value came. Symmetrically for a take and the senders' queue. So at least one side sees the
  *       other.</li>
  *   <li>FIFO between the two locks: a one-lock operation first completes the waiters of its own side that can
@@ -429,7 +429,7 @@ public final class ChannelImpl<T> implements Channel<T> {
      */
     private void settle(boolean serve, boolean move) {
         // Each side only if someone waits there: an enqueuer re-reads the count after enqueueing (Dekker: we
-        // changed the count, then read the queue's volatile head), so one of us sees the other.
+        // changed the count, then read the queue's volatile tail), so one of us sees the other.
         for (;;) {
             if (serve && !receivers.isEmpty()) {
                 Node wake;
