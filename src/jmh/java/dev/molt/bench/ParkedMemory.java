@@ -23,8 +23,10 @@ import javax.management.ObjectName;
  * round deoptimizes code that had never seen a task end (with -Xlog:deoptimization=debug: the first wake of every
  * parked task traps in {@code Token.throwIfCancelled}, in the raw run in {@code VirtualThread.sleepNanos}, and both
  * in {@code VirtualThread.run}), and the JIT recompiles it in the seconds after; a round spawned meanwhile parks part
- * of its tasks in interpreted or tier-3 frames, which are bigger, so without the wait the same code measured from
- * 788 to about 1,030 bytes per task depending on where the recompilation stood (the raw thread from 676 to 700).
+ * of its tasks in interpreted or tier-3 frames, which are bigger. The wait takes that transient out; it does not make
+ * runs agree: after a burst of parks the JIT sometimes leaves methods of the park path at tier 2 or 3 for good, so
+ * the same code still measures 804 to 988 bytes per task from one JVM to the next (the raw thread 676 to 708; the
+ * README's Performance section has the runs).
  *
  * <pre>java -cp ... dev.molt.bench.ParkedMemory molt 1000000</pre>
  */
