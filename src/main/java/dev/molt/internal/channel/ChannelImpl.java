@@ -163,6 +163,13 @@ public final class ChannelImpl<T> implements Channel<T> {
     private boolean moved;
     /** Set by {@link #serveLocked} (guarded by {@link #takeLock}): whether it took a value. */
     private boolean served;
+    /**
+     * A select that holds only {@link #takeLock} (buffered, receive clauses only): the receivers it completed, to
+     * wake after unlocking, and whether it took a value (then the senders' side needs settling). Guarded by
+     * {@link #takeLock}; see {@link #pollReceiveSideLocked}.
+     */
+    private Node receiveSideWake;
+    private boolean receiveSideMove;
     /** How long lone waiters of this channel spin before parking. */
     final SpinBudget spin;
 
@@ -342,6 +349,68 @@ public final class ChannelImpl<T> implements Channel<T> {
             return s.item;
         }
         return null;
+    }
+
+    // ---------------------------------------------------------------- a select's receive side (buffered only)
+
+    /**
+     * Whether a select whose clauses on this channel are all receives may lock only the receive side: true for a
+     * buffered channel (ADR 0009). A select that also sends here, and every select on a rendezvous channel, takes
+     * {@link #acquireAll}.
+     */
+    boolean hasReceiveSideLock() {
+        return takeLock != lock;
+    }
+
+    /**
+     * Under {@link #takeLock} only (a select's receive clauses): what a plain {@link #receiveBuffered} does in its
+     * locked section. Serves waiting receivers first (FIFO), then takes the first value, or returns null. The
+     * waiters it completed and whether the senders' side needs settling are kept for
+     * {@link #releaseReceiveSide}.
+     */
+    Object pollReceiveSideLocked() {
+        if (!receivers.isEmpty()) {
+            receiveSideWake = serveLocked(receiveSideWake);
+            receiveSideMove |= served;
+        }
+        if (receivers.isEmpty() && !buffer.isEmpty()) {
+            Object v = buffer.peekFirst();
+            buffer.removeFirst();
+            receiveSideMove = true;
+            return v;
+        }
+        return null;
+    }
+
+    /**
+     * Under {@link #takeLock} only, right after a select enqueued a receive node here: the receiver's half of the
+     * Dekker with a send that filled the empty ring and then saw no receiver waiting ({@link #settle}). Serves the
+     * waiting receivers, FIFO, if a value came meanwhile: this may complete the select's own node (nobody else can
+     * complete it while the select holds this lock; its waiter is not {@code parking} yet, so firing it is a no-op).
+     */
+    void recheckReceiveSideLocked() {
+        if (!buffer.isEmpty()) {
+            receiveSideWake = serveLocked(receiveSideWake);
+            receiveSideMove |= served;
+        }
+    }
+
+    /**
+     * Releases {@link #takeLock} held alone by a select; returns the completed waiters to wake (the caller fires
+     * them once all its locks are released) and whether it must then call {@link #settleSenders}.
+     */
+    Node releaseReceiveSide(boolean[] settleSenders, int at) {
+        Node wake = receiveSideWake;
+        settleSenders[at] = receiveSideMove;
+        receiveSideWake = null;
+        receiveSideMove = false;
+        takeLock.unlock();
+        return wake;
+    }
+
+    /** With no lock held, after a receive took a value: moves waiting senders into the room (see {@link #settle}). */
+    void settleSenders() {
+        settle(false, true);
     }
 
     // ---------------------------------------------------------------- the two-lock buffer (buffered only)

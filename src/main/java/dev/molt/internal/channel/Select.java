@@ -15,7 +15,10 @@ import java.util.function.Supplier;
  * {@code select}, as Go does it.
  *
  * <ol>
- *   <li>Shuffle the channel clauses (the poll order) and lock every distinct channel in {@code id} order.</li>
+ *   <li>Shuffle the channel clauses (the poll order) and lock every distinct channel in {@code id} order: all
+ *       its locks, or only the receive side of a buffered channel the select only receives from (ADR 0009; its
+ *       senders keep sending into the ring meanwhile, and the select settles their side after unlocking, as a
+ *       plain receive does).</li>
  *   <li>Take the first clause of the poll order that can proceed now (a closed channel counts as ready). The
  *       order is a uniformly random permutation, so the choice is uniform among the ready clauses.</li>
  *   <li>If none: with {@code onDefault}, unlock and run it. Otherwise enqueue one node per clause (in poll
@@ -77,6 +80,20 @@ public final class Select {
         }
         int[] order = pollOrder(k);
         ChannelImpl<?>[] locks = lockOrder(ch);
+        // Per distinct channel (by its index in locks): whether only its receive side is locked (a buffered
+        // channel the select only receives from), and whether its senders' side needs settling afterwards.
+        boolean[] receiveSideOnly = new boolean[locks.length];
+        boolean[] settleSenders = new boolean[locks.length];
+        int[] at = new int[k];
+        for (int l = 0; l < locks.length; l++) {
+            receiveSideOnly[l] = locks[l].hasReceiveSideLock();
+        }
+        for (int i = 0; i < k; i++) {
+            at[i] = locks.length == 1 ? 0 : Arrays.binarySearch(locks, ch[i].channel, BY_ID);
+            if (ch[i].isSend()) {
+                receiveSideOnly[at[i]] = false;
+            }
+        }
 
         int chosen = -1;
         boolean closedHit = false;
@@ -85,8 +102,12 @@ public final class Select {
         Object drop = null;
         ChannelImpl<?> dropper = null;
         Waiter w = null;
-        for (ChannelImpl<?> c : locks) {
-            c.acquireAll();
+        for (int l = 0; l < locks.length; l++) {
+            if (receiveSideOnly[l]) {
+                locks[l].takeLock.lock();
+            } else {
+                locks[l].acquireAll();
+            }
         }
         try {
             for (int i : order) {
@@ -103,10 +124,13 @@ public final class Select {
                         continue;
                     }
                 } else {
-                    Object v = chan.pollLocked();
+                    boolean oneSide = receiveSideOnly[at[i]];
+                    Object v = oneSide ? chan.pollReceiveSideLocked() : chan.pollLocked();
                     if (v != null) {
                         received = v;
-                        wake = chan.takeWake();
+                        if (!oneSide) {
+                            wake = chan.takeWake();
+                        }
                     } else if (chan.closedLocked()) {
                         closedHit = true;
                     } else {
@@ -129,11 +153,32 @@ public final class Select {
                 }
                 w.alone = alone;
                 w.spin = ch[order[0]].channel.spin;
+                // Dekker with a send that filled a buffered channel's empty ring under its send lock only and saw
+                // no receiver waiting: look at the ring again. This may complete our waiter (by the first clause
+                // in poll order that finds a value); nobody else can, while we hold the locks.
+                for (int i : order) {
+                    if (!ch[i].isSend() && receiveSideOnly[at[i]]) {
+                        ch[i].channel.recheckReceiveSideLocked();
+                    }
+                }
+                if (!w.isWaiting()) {
+                    chosen = w.state();
+                    received = nodes[chosen].item;
+                    for (Node o : nodes) {
+                        if (o.queue != null) {
+                            o.queue.remove(o);
+                        }
+                    }
+                    w = null;
+                }
                 // Dekker with a rendezvous channel's lock-free paths (ChannelImpl): a plain waiter may have
                 // published itself in the slot or appended itself to a queue without seeing our nodes; claim it
                 // now, in poll order. Nobody else can have completed our waiter: its nodes are completed only under
                 // the locks we hold.
                 for (int i : order) {
+                    if (w == null) {
+                        break;
+                    }
                     Node n = nodes[i];
                     Node p = n.channel.matchSlotLocked(n);
                     if (p != null) {
@@ -154,11 +199,20 @@ public final class Select {
             // A buffered channel's locked primitives may also have completed waiters its one-lock paths left
             // behind (ChannelImpl.normalizeLocked), on any channel polled, chosen or not: wake those too.
             Node others = null;
-            for (int i = locks.length - 1; i >= 0; i--) {
-                others = append(locks[i].takeWake(), others);
-                locks[i].releaseAll();
+            for (int l = locks.length - 1; l >= 0; l--) {
+                if (receiveSideOnly[l]) {
+                    others = append(locks[l].releaseReceiveSide(settleSenders, l), others);
+                } else {
+                    others = append(locks[l].takeWake(), others);
+                    locks[l].releaseAll();
+                }
             }
             ChannelImpl.fireAll(others);
+            for (int l = 0; l < locks.length; l++) {
+                if (settleSenders[l]) {
+                    locks[l].settleSenders();
+                }
+            }
         }
         if (chosen >= 0) {
             ChannelImpl.fireAll(wake);
