@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The two-lock buffered channel (ChannelImpl, ADR 0009): a send and a receive each hold only their own side's lock,
+ * The two-lock buffered channel (BufferedChannel, ADR 0009): a send and a receive each hold only their own side's lock,
  * and the one whose value made the ring non-empty (or whose take made it non-full) settles the other side afterwards.
  *
  * <p>{@link #untimedPartnersNeverStall}: only untimed {@code send}/{@code recv}, so a lost settle (a receiver left

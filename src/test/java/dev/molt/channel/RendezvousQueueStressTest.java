@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The race windows of a rendezvous channel's lock-free appends (ADR 0008: a plain send or receive that finds the slot
  * taken appends its waiter to its side's wait queue without the lock, and re-checks the other side; completions,
- * removals and everything else stay under the lock; see {@code ChannelImpl} and {@code WaitQueue}):
+ * removals and everything else stay under the lock; see {@code RendezvousChannel} and {@code WaitQueue}):
  *
  * <ul>
  *   <li>several plain appenders against operations that enqueue under the lock (select, async): the Dekker

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The race windows of a rendezvous channel's lock-free slot (a lone plain send or receive publishes itself there
- * with a CAS and a partner claims it with a CAS, without the channel lock; see {@code ChannelImpl}):
+ * with a CAS and a partner claims it with a CAS, without the channel lock; see {@code RendezvousChannel}):
  *
  * <ul>
  *   <li>a publisher racing an operation that enqueues under the lock (a select, an async bridge, a second plain

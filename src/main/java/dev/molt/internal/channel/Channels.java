@@ -24,6 +24,7 @@ public final class Channels {
             throw new IllegalArgumentException(
                     "a rendezvous channel (capacity 0) has no buffer to drop from: " + overflow + " needs capacity > 0");
         }
-        return new ChannelImpl<>(capacity, overflow, onUndelivered);
+        return capacity == 0 ? new RendezvousChannel<>(onUndelivered)
+                : new BufferedChannel<>(capacity, overflow, onUndelivered);
     }
 }

@@ -82,16 +82,16 @@ public final class Select {
         ChannelImpl<?>[] locks = lockOrder(ch);
         // Per distinct channel (by its index in locks): whether only its receive side is locked (a buffered
         // channel the select only receives from), and whether its senders' side needs settling afterwards.
-        boolean[] receiveSideOnly = new boolean[locks.length];
+        BufferedChannel<?>[] receiveSideOnly = new BufferedChannel<?>[locks.length];
         boolean[] settleSenders = new boolean[locks.length];
         int[] at = new int[k];
         for (int l = 0; l < locks.length; l++) {
-            receiveSideOnly[l] = locks[l].hasReceiveSideLock();
+            receiveSideOnly[l] = locks[l] instanceof BufferedChannel<?> b ? b : null;
         }
         for (int i = 0; i < k; i++) {
             at[i] = locks.length == 1 ? 0 : Arrays.binarySearch(locks, ch[i].channel, BY_ID);
             if (ch[i].isSend()) {
-                receiveSideOnly[at[i]] = false;
+                receiveSideOnly[at[i]] = null;
             }
         }
 
@@ -103,7 +103,7 @@ public final class Select {
         ChannelImpl<?> dropper = null;
         Waiter w = null;
         for (int l = 0; l < locks.length; l++) {
-            if (receiveSideOnly[l]) {
+            if (receiveSideOnly[l] != null) {
                 locks[l].takeLock.lock();
             } else {
                 locks[l].acquireAll();
@@ -124,11 +124,11 @@ public final class Select {
                         continue;
                     }
                 } else {
-                    boolean oneSide = receiveSideOnly[at[i]];
-                    Object v = oneSide ? chan.pollReceiveSideLocked() : chan.pollLocked();
+                    BufferedChannel<?> oneSide = receiveSideOnly[at[i]];
+                    Object v = oneSide != null ? oneSide.pollReceiveSideLocked() : chan.pollLocked();
                     if (v != null) {
                         received = v;
-                        if (!oneSide) {
+                        if (oneSide == null) {
                             wake = chan.takeWake();
                         }
                     } else if (chan.closedLocked()) {
@@ -157,8 +157,8 @@ public final class Select {
                 // no receiver waiting: look at the ring again. This may complete our waiter (by the first clause
                 // in poll order that finds a value); nobody else can, while we hold the locks.
                 for (int i : order) {
-                    if (!ch[i].isSend() && receiveSideOnly[at[i]]) {
-                        ch[i].channel.recheckReceiveSideLocked();
+                    if (!ch[i].isSend() && receiveSideOnly[at[i]] != null) {
+                        receiveSideOnly[at[i]].recheckReceiveSideLocked();
                     }
                 }
                 if (!w.isWaiting()) {
@@ -200,8 +200,8 @@ public final class Select {
             // behind (ChannelImpl.normalizeLocked), on any channel polled, chosen or not: wake those too.
             Node others = null;
             for (int l = locks.length - 1; l >= 0; l--) {
-                if (receiveSideOnly[l]) {
-                    others = append(locks[l].releaseReceiveSide(settleSenders, l), others);
+                if (receiveSideOnly[l] != null) {
+                    others = append(receiveSideOnly[l].releaseReceiveSide(settleSenders, l), others);
                 } else {
                     others = append(locks[l].takeWake(), others);
                     locks[l].releaseAll();
@@ -210,7 +210,7 @@ public final class Select {
             ChannelImpl.fireAll(others);
             for (int l = 0; l < locks.length; l++) {
                 if (settleSenders[l]) {
-                    locks[l].settleSenders();
+                    receiveSideOnly[l].settleSenders();
                 }
             }
         }

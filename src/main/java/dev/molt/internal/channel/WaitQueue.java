@@ -25,8 +25,8 @@ import java.lang.invoke.VarHandle;
  * <p>Memory contract: {@code head}, {@code tail} and {@link Node#next} are volatile; {@link Node#prev} and
  * {@link Node#queue} are written by the appender before its node becomes reachable (the volatile link), and
  * afterwards only under the lock. {@link #isEmpty} reads {@code tail}: it is what the Dekker handshakes of
- * {@link ChannelImpl} read without the queue's lock (the rendezvous appenders, and a buffered channel's settling of
- * the other side): an appender writes {@code tail} before it looks at the other side.
+ * {@link RendezvousChannel} (its lock-free appenders) and {@link BufferedChannel} (its settling of the other side)
+ * read without the queue's lock: an appender writes {@code tail} before it looks at the other side.
  */
 final class WaitQueue {
     private static final VarHandle TAIL;

@@ -192,7 +192,7 @@ class Waiter extends Node implements CancelListener {
             return false;
         }
         if (inSlot) {
-            channel.clearSlot(this);
+            ((RendezvousChannel<?>) channel).clearSlot(this);
         } else if (nodes == null) {
             channel.unlink(this);
         } else {
