@@ -18,16 +18,23 @@ public final class Sleeper {
         long deadline = Durations.deadline(nanos);
         Unparker unparker = token.wakeOnCancel();
         try {
+            token.throwIfCancelled(); // cancelled before the unparker was registered
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
             for (;;) {
+                LockSupport.parkNanos(left);
+                // After a park: checks of their own, not the ones before the first park (see Waiter.await: a
+                // burst of wakes).
                 token.throwIfCancelled();
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
-                long left = deadline - System.nanoTime();
+                left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return;
                 }
-                LockSupport.parkNanos(left);
             }
         } finally {
             token.stopWaking(unparker);

@@ -268,10 +268,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         signal.addListener(unparker);
         Unparker onCancel = caller.wakeOnCancel();
         try {
+            if (state != RUNNING) {
+                return true;
+            }
             for (;;) {
-                if (state != RUNNING) {
-                    return true;
-                }
                 caller.throwIfCancelled();
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
@@ -284,6 +284,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
                     LockSupport.parkNanos(this, left);
                 } else {
                     LockSupport.park(this);
+                }
+                // After a park: its own check, not the loop's first one (see Waiter.await: a burst of wakes).
+                if (state != RUNNING) {
+                    return true;
                 }
             }
         } finally {

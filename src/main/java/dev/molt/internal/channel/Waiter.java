@@ -147,14 +147,20 @@ class Waiter extends Node implements CancelListener {
         if (listening) {
             token.addListener(this);
         }
-        // Dekker with fire(): publish parking, then re-check state in the loop below (both volatile), so
-        // either the waker sees parking and unparks, or this thread sees the completion and does not park.
+        // Dekker with fire(): publish parking, then re-check state (both volatile), so either the waker sees
+        // parking and unparks, or this thread sees the completion and does not park.
+        //
+        // The check after each park is its own bytecode, not the check before the first park: when a million
+        // waiters park before any has ever been woken (a fan-out released by close), C2 compiles the check before
+        // the park as "never decided" and every woken frame would hit that trap and be deoptimized, one at a
+        // time (bench/million's first round: about 940,000 deoptimizations, 2-3 s). The check after the park has
+        // no profile then, and C2 compiles it without a trap.
         parking = true;
         try {
+            if (state != WAITING) {
+                return completedNode();
+            }
             for (;;) {
-                if (state != WAITING) {
-                    return completedNode();
-                }
                 Cancellation c = token.cancellation();
                 if (c != null) {
                     if (leave()) {
@@ -177,6 +183,9 @@ class Waiter extends Node implements CancelListener {
                     LockSupport.parkNanos(this, left);
                 } else {
                     LockSupport.park(this);
+                }
+                if (state != WAITING) {
+                    return completedNode();
                 }
             }
         } finally {
