@@ -2,6 +2,7 @@ package dev.molt.channel;
 
 import static dev.molt.Molt.*;
 import static dev.molt.channel.ChannelTest.waiting;
+import static dev.molt.channel.Lockstep.awaitAtLeast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.molt.Channel;
@@ -140,15 +141,6 @@ class ChannelTwoLockStressTest {
             awaitAtLeast(sent, Math.min(n, i + capacity + 1), deadline, ch);
         }
         assertThat(sender.join(Duration.ofSeconds(STALL_SECONDS))).isTrue();
-    }
-
-    private static void awaitAtLeast(java.util.concurrent.atomic.AtomicInteger count, int target, long deadline,
-            Channel<?> ch) {
-        while (count.get() < target) {
-            assertThat(System.nanoTime() - deadline).as("stalled (a hand-over was lost: %s)", ch).isNegative();
-            Thread.onSpinWait();
-            Thread.yield();
-        }
     }
 
     private static int[] split(int n, int parts) {

@@ -2,6 +2,7 @@ package dev.molt.channel;
 
 import static dev.molt.Molt.*;
 import static dev.molt.channel.ChannelTest.waiting;
+import static dev.molt.channel.Lockstep.awaitAtLeast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.molt.Channel;
@@ -156,14 +157,6 @@ class SelectReceiveSideStressTest {
     @SuppressWarnings("unchecked")
     private static SelectClause<Integer>[] clauses(int k) {
         return new SelectClause[k];
-    }
-
-    private static void awaitAtLeast(AtomicInteger count, int target, long deadline, List<Channel<Integer>> chs) {
-        while (count.get() < target) {
-            assertThat(System.nanoTime() - deadline).as("stalled (a hand-over was lost: %s)", chs).isNegative();
-            Thread.onSpinWait();
-            Thread.yield();
-        }
     }
 
     private static void joinAll(List<Thread> threads, List<Channel<Integer>> channels) throws InterruptedException {
