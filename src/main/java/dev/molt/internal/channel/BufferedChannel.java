@@ -62,33 +62,6 @@ final class BufferedChannel<T> extends ChannelImpl<T> {
 
     // ---------------------------------------------------------------- blocking send and receive
 
-    /** With all locks held (released here): the old one-lock send. */
-    private boolean sendBothLocked(T value, Token token, boolean timed, long nanos) throws InterruptedException {
-        Waiter w = null;
-        Node wake;
-        Object drop;
-        try {
-            if (closed) {
-                throw closedForSend();
-            }
-            if (offerLocked(value)) {
-                wake = takeWake();
-                drop = takeDrop();
-            } else if (timed && nanos == 0) {
-                return false;
-            } else {
-                w = new Waiter(Thread.currentThread(), this, true, value);
-                w.alone = enqueueLocked(w);
-                wake = takeWake();
-                drop = null;
-            }
-        } finally {
-            releaseAll();
-        }
-        afterUnlock(wake, drop);
-        return w == null || awaitSend(w, token, timed, nanos);
-    }
-
     /**
      * A buffered channel's blocking send, under the send-side lock only (class comment): moves waiting senders
      * first (FIFO), then buffers the value or waits; a value that found the ring empty settles the receivers' side
@@ -100,7 +73,7 @@ final class BufferedChannel<T> extends ChannelImpl<T> {
             // Receivers wait (the ring is empty): hand over directly under both locks (send lock first, the
             // global order) instead of buffering and settling in a second locked section.
             acquireAll();
-            return sendBothLocked(value, token, timed, nanos);
+            return sendLocked(value, token, timed, nanos);
         }
         Node wake = null;
         boolean serve = false;
@@ -151,30 +124,6 @@ final class BufferedChannel<T> extends ChannelImpl<T> {
         return w == null ? sent : awaitSend(w, token, timed, nanos);
     }
 
-    /** With all locks held (released here): the old one-lock receive. */
-    private Object receiveBothLocked(boolean timed, long nanos, Token token) throws InterruptedException {
-        Object v;
-        Node wake = null;
-        Waiter w = null;
-        try {
-            v = pollLocked();
-            if (v != null) {
-                wake = takeWake();
-            } else if (closed) {
-                v = CLOSED;
-            } else if (timed && nanos == 0) {
-                return null;
-            } else {
-                w = new Waiter(Thread.currentThread(), this, false, null);
-                w.alone = enqueueLocked(w);
-            }
-        } finally {
-            releaseAll();
-        }
-        fireAll(wake);
-        return w == null ? v : awaitReceive(w, token, timed, nanos);
-    }
-
     /**
      * A buffered channel's blocking receive, under the receive-side lock only (class comment): serves waiting
      * receivers first (FIFO), then takes the first value or waits; a value taken from a full ring settles the
@@ -186,7 +135,7 @@ final class BufferedChannel<T> extends ChannelImpl<T> {
             // Senders wait (the ring is full) and their lock is free: take and refill under both locks. If the
             // lock is busy (fan-in), the one-lock path below leaves the refill to its holder instead.
             takeLock.lock();
-            return receiveBothLocked(timed, nanos, token);
+            return receiveLocked(token, timed, nanos);
         }
         Node wake = null;
         boolean move = false;

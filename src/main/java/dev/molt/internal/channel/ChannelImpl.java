@@ -307,6 +307,39 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
         return sendBlocking(value, token, timed, nanos);
     }
 
+    /**
+     * With every lock held (released here): a blocking send's locked path. Hands the value over, buffers or drops it
+     * ({@link #offerLocked}); else enqueues a waiter and waits, unless a partner that joined the other side without
+     * the lock takes it at once ({@link #matchSlotLocked}).
+     */
+    final boolean sendLocked(T value, Token token, boolean timed, long nanos) throws InterruptedException {
+        Waiter w = null;
+        Node wake;
+        Object drop = null;
+        try {
+            if (closed) {
+                throw closedForSend();
+            }
+            if (offerLocked(value)) {
+                wake = takeWake();
+                drop = takeDrop();
+            } else if (timed && nanos == 0) {
+                return false;
+            } else {
+                w = new Waiter(Thread.currentThread(), this, true, value);
+                w.alone = enqueueLocked(w);
+                wake = matchSlotLocked(w);
+                if (wake != null) {
+                    w = null;
+                }
+            }
+        } finally {
+            releaseAll();
+        }
+        afterUnlock(wake, drop);
+        return w == null || awaitSend(w, token, timed, nanos);
+    }
+
     /** Waits until {@code w} (a plain send) is decided: true if delivered, false on timeout; throws if closed. */
     final boolean awaitSend(Waiter w, Token token, boolean timed, long nanos) throws InterruptedException {
         Node n = w.await(token, timed, nanos);
@@ -409,6 +442,39 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
             throw new InterruptedException();
         }
         return receiveBlocking(token, timed, nanos);
+    }
+
+    /**
+     * With every lock held (released here): a blocking receive's locked path. Takes a value ({@link #pollLocked});
+     * else enqueues a waiter and waits, unless a partner that joined the other side without the lock is taken at
+     * once ({@link #matchSlotLocked}). Returns the value, {@link #CLOSED}, or null on timeout.
+     */
+    final Object receiveLocked(Token token, boolean timed, long nanos) throws InterruptedException {
+        Object v;
+        Node wake = null;
+        Waiter w = null;
+        try {
+            v = pollLocked();
+            if (v != null) {
+                wake = takeWake();
+            } else if (closed) {
+                return CLOSED;
+            } else if (timed && nanos == 0) {
+                return null;
+            } else {
+                w = new Waiter(Thread.currentThread(), this, false, null);
+                w.alone = enqueueLocked(w);
+                wake = matchSlotLocked(w);
+                if (wake != null) {
+                    v = wake.item;
+                    w = null;
+                }
+            }
+        } finally {
+            releaseAll();
+        }
+        fireAll(wake);
+        return w == null ? v : awaitReceive(w, token, timed, nanos);
     }
 
     /** Waits until {@code w} (a plain receive) is decided: the value, {@link #CLOSED}, or null on timeout. */

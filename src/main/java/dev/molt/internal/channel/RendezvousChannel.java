@@ -107,31 +107,8 @@ final class RendezvousChannel<T> extends ChannelImpl<T> {
             }
         }
         if (w == null) {
-            Node wake;
-            Object drop;
             acquire();
-            try {
-                if (closed) {
-                    throw closedForSend();
-                }
-                if (offerLocked(value)) {
-                    wake = takeWake();
-                    drop = takeDrop();
-                } else if (timed && nanos == 0) {
-                    return false;
-                } else {
-                    w = new Waiter(Thread.currentThread(), this, true, value);
-                    w.alone = enqueueLocked(w);
-                    wake = matchSlotLocked(w);
-                    drop = null;
-                }
-            } finally {
-                lock.unlock();
-            }
-            if (wake != null || w == null) {
-                afterUnlock(wake, drop);
-                return true;
-            }
+            return sendLocked(value, token, timed, nanos);
         }
         return awaitSend(w, token, timed, nanos);
     }
@@ -151,32 +128,8 @@ final class RendezvousChannel<T> extends ChannelImpl<T> {
             }
         }
         if (w == null) {
-            Object v;
-            Node wake = null;
             acquire();
-            try {
-                v = pollLocked();
-                if (v != null) {
-                    wake = takeWake();
-                } else if (closed) {
-                    return CLOSED;
-                } else if (timed && nanos == 0) {
-                    return null;
-                } else {
-                    w = new Waiter(Thread.currentThread(), this, false, null);
-                    w.alone = enqueueLocked(w);
-                    wake = matchSlotLocked(w);
-                    if (wake != null) {
-                        v = wake.item;
-                    }
-                }
-            } finally {
-                lock.unlock();
-            }
-            if (wake != null || w == null) {
-                afterUnlock(wake, null);
-                return v;
-            }
+            return receiveLocked(token, timed, nanos);
         }
         return awaitReceive(w, token, timed, nanos);
     }
