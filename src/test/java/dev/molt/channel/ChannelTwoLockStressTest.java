@@ -2,7 +2,6 @@ package dev.molt.channel;
 
 import static dev.molt.Molt.*;
 import static dev.molt.channel.ChannelTest.waiting;
-import static dev.molt.channel.Lockstep.awaitAtLeast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.molt.Channel;
@@ -92,25 +91,8 @@ class ChannelTwoLockStressTest {
     @ParameterizedTest
     @CsvSource({"1", "2", "16"})
     void aValueSentToAWaitingReceiverArrivesWithNoLaterSend(int capacity) throws Exception {
-        int n = 100_000;
         Channel<Integer> ch = channel(capacity);
-        java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
-        long deadline = System.nanoTime() + Duration.ofSeconds(STALL_SECONDS).toNanos();
-        Thread receiver = Thread.ofVirtual().start(() -> {
-            try {
-                for (int i = 0; i < n; i++) {
-                    assertThat(ch.recv()).isEqualTo(i);
-                    taken.set(i + 1);
-                }
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        });
-        for (int i = 0; i < n; i++) {
-            ch.send(i);
-            awaitAtLeast(taken, i + 1, deadline, ch);
-        }
-        assertThat(receiver.join(Duration.ofSeconds(STALL_SECONDS))).isTrue();
+        Lockstep.aValueSentWhileTheReceiverWaitsReachesIt(100_000, ch::send, ch::recv, ch, STALL_SECONDS);
     }
 
     /**
@@ -121,26 +103,8 @@ class ChannelTwoLockStressTest {
     @ParameterizedTest
     @CsvSource({"1", "2", "16"})
     void aSenderWaitingForRoomGetsInWithNoLaterReceive(int capacity) throws Exception {
-        int n = 100_000;
         Channel<Integer> ch = channel(capacity);
-        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
-        long deadline = System.nanoTime() + Duration.ofSeconds(STALL_SECONDS).toNanos();
-        Thread sender = Thread.ofVirtual().start(() -> {
-            try {
-                for (int i = 0; i < n; i++) {
-                    ch.send(i);
-                    sent.set(i + 1);
-                }
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        });
-        for (int i = 0; i < n; i++) {
-            assertThat(ch.recv()).isEqualTo(i);
-            // Taking i made room for the send of i + capacity: it must complete without another receive.
-            awaitAtLeast(sent, Math.min(n, i + capacity + 1), deadline, ch);
-        }
-        assertThat(sender.join(Duration.ofSeconds(STALL_SECONDS))).isTrue();
+        Lockstep.aSenderWaitingForRoomGetsInAfterEachTake(ch, capacity, 100_000, ch::recv, STALL_SECONDS);
     }
 
     private static int[] split(int n, int parts) {

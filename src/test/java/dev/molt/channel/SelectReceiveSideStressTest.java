@@ -2,7 +2,6 @@ package dev.molt.channel;
 
 import static dev.molt.Molt.*;
 import static dev.molt.channel.ChannelTest.waiting;
-import static dev.molt.channel.Lockstep.awaitAtLeast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.molt.Channel;
@@ -10,7 +9,6 @@ import dev.molt.SelectClause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,32 +92,17 @@ class SelectReceiveSideStressTest {
     @ParameterizedTest
     @CsvSource({"1, 1", "1, 2", "2, 3", "16, 2"})
     void aValueSentWhileTheSelectParksReachesIt(int capacity, int k) throws Exception {
-        int n = 100_000;
         List<Channel<Integer>> channels = new ArrayList<>();
         for (int c = 0; c < k; c++) {
             channels.add(channel(capacity));
         }
-        AtomicInteger taken = new AtomicInteger();
-        long deadline = System.nanoTime() + Duration.ofSeconds(STALL_SECONDS).toNanos();
-        Thread selector = Thread.ofVirtual().start(() -> {
-            SelectClause<Integer>[] clauses = clauses(k);
-            try {
-                for (int i = 0; i < n; i++) {
-                    for (int c = 0; c < k; c++) {
-                        clauses[c] = channels.get(c).onRecv(v -> v);
-                    }
-                    assertThat(select(clauses)).isEqualTo(i);
-                    taken.set(i + 1);
-                }
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
+        SelectClause<Integer>[] clauses = clauses(k); // used by the selector's thread only
+        Lockstep.aValueSentWhileTheReceiverWaitsReachesIt(100_000, i -> channels.get(i % k).send(i), () -> {
+            for (int c = 0; c < k; c++) {
+                clauses[c] = channels.get(c).onRecv(v -> v);
             }
-        });
-        for (int i = 0; i < n; i++) {
-            channels.get(i % k).send(i);
-            awaitAtLeast(taken, i + 1, deadline, channels);
-        }
-        assertThat(selector.join(Duration.ofSeconds(STALL_SECONDS))).isTrue();
+            return select(clauses);
+        }, channels, STALL_SECONDS);
     }
 
     /**
@@ -130,28 +113,10 @@ class SelectReceiveSideStressTest {
     @ParameterizedTest
     @CsvSource({"1", "2", "16"})
     void aSenderWaitingForRoomGetsInAfterASelectTakes(int capacity) throws Exception {
-        int n = 100_000;
         Channel<Integer> full = channel(capacity);
         Channel<Integer> idle = channel(capacity);
-        AtomicInteger sent = new AtomicInteger();
-        long deadline = System.nanoTime() + Duration.ofSeconds(STALL_SECONDS).toNanos();
-        Thread sender = Thread.ofVirtual().start(() -> {
-            try {
-                for (int i = 0; i < n; i++) {
-                    full.send(i);
-                    sent.set(i + 1);
-                }
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        });
-        for (int i = 0; i < n; i++) {
-            int v = select(idle.<Integer>onRecv(x -> -1), full.<Integer>onRecv(x -> x));
-            assertThat(v).isEqualTo(i);
-            // Taking i made room for the send of i + capacity: it must complete without another receive.
-            awaitAtLeast(sent, Math.min(n, i + capacity + 1), deadline, List.of(full));
-        }
-        assertThat(sender.join(Duration.ofSeconds(STALL_SECONDS))).isTrue();
+        Lockstep.aSenderWaitingForRoomGetsInAfterEachTake(full, capacity, 100_000,
+                () -> select(idle.<Integer>onRecv(x -> -1), full.<Integer>onRecv(x -> x)), STALL_SECONDS);
     }
 
     @SuppressWarnings("unchecked")
