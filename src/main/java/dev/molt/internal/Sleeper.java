@@ -25,8 +25,7 @@ public final class Sleeper {
             }
             for (;;) {
                 LockSupport.parkNanos(left);
-                // After a park: checks of their own, not the ones before the first park (see Waiter.await: a
-                // burst of wakes).
+                // After a park: checks of their own, not the ones before the first park (ADR 0010).
                 token.throwIfCancelled();
                 if (Thread.interrupted()) {
                     throw new InterruptedException();

@@ -285,7 +285,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
                 } else {
                     LockSupport.park(this);
                 }
-                // After a park: its own check, not the loop's first one (see Waiter.await: a burst of wakes).
+                // After a park: its own check, not the one before the first park (ADR 0010).
                 if (state != RUNNING) {
                     return true;
                 }

@@ -154,7 +154,7 @@ class Waiter extends Node implements CancelListener {
         // waiters park before any has ever been woken (a fan-out released by close), C2 compiles the check before
         // the park as "never decided" and every woken frame would hit that trap and be deoptimized, one at a
         // time (bench/million's first round: about 940,000 deoptimizations, 2-3 s). The check after the park has
-        // no profile then, and C2 compiles it without a trap.
+        // no profile then, and C2 compiles it without a trap (ADR 0010).
         parking = true;
         try {
             if (state != WAITING) {
