@@ -80,18 +80,29 @@ public final class Select {
         }
         int[] order = pollOrder(k);
         ChannelImpl<?>[] locks = lockOrder(ch);
-        // Per distinct channel (by its index in locks): whether only its receive side is locked (a buffered
-        // channel the select only receives from), and whether its senders' side needs settling afterwards.
-        BufferedChannel<?>[] receiveSideOnly = new BufferedChannel<?>[locks.length];
-        boolean[] settleSenders = new boolean[locks.length];
-        int[] at = new int[k];
-        for (int l = 0; l < locks.length; l++) {
-            receiveSideOnly[l] = locks[l] instanceof BufferedChannel<?> b ? b : null;
+        // Per distinct channel (by its index in locks): the buffered channels the select only receives from, whose
+        // receive side alone it locks, and whether their senders' side needs settling afterwards. All null when
+        // there is none (a select over rendezvous channels allocates nothing for this).
+        int[] at = null;
+        BufferedChannel<?>[] receiveSideOnly = null;
+        boolean[] settleSenders = null;
+        for (ChannelImpl<?> c : locks) {
+            if (c instanceof BufferedChannel<?>) {
+                at = new int[k];
+                receiveSideOnly = new BufferedChannel<?>[locks.length];
+                settleSenders = new boolean[locks.length];
+                break;
+            }
         }
-        for (int i = 0; i < k; i++) {
-            at[i] = locks.length == 1 ? 0 : Arrays.binarySearch(locks, ch[i].channel, BY_ID);
-            if (ch[i].isSend()) {
-                receiveSideOnly[at[i]] = null;
+        if (receiveSideOnly != null) {
+            for (int l = 0; l < locks.length; l++) {
+                receiveSideOnly[l] = locks[l] instanceof BufferedChannel<?> b ? b : null;
+            }
+            for (int i = 0; i < k; i++) {
+                at[i] = locks.length == 1 ? 0 : Arrays.binarySearch(locks, ch[i].channel, BY_ID);
+                if (ch[i].isSend()) {
+                    receiveSideOnly[at[i]] = null;
+                }
             }
         }
 
@@ -103,7 +114,7 @@ public final class Select {
         ChannelImpl<?> dropper = null;
         Waiter w = null;
         for (int l = 0; l < locks.length; l++) {
-            if (receiveSideOnly[l] != null) {
+            if (receiveSideOnly != null && receiveSideOnly[l] != null) {
                 locks[l].takeLock.lock();
             } else {
                 locks[l].acquireAll();
@@ -124,7 +135,7 @@ public final class Select {
                         continue;
                     }
                 } else {
-                    BufferedChannel<?> oneSide = receiveSideOnly[at[i]];
+                    BufferedChannel<?> oneSide = receiveSideOnly == null ? null : receiveSideOnly[at[i]];
                     Object v = oneSide != null ? oneSide.pollReceiveSideLocked() : chan.pollLocked();
                     if (v != null) {
                         received = v;
@@ -157,7 +168,7 @@ public final class Select {
                 // no receiver waiting: look at the ring again. This may complete our waiter (by the first clause
                 // in poll order that finds a value); nobody else can, while we hold the locks.
                 for (int i : order) {
-                    if (!ch[i].isSend() && receiveSideOnly[at[i]] != null) {
+                    if (receiveSideOnly != null && !ch[i].isSend() && receiveSideOnly[at[i]] != null) {
                         receiveSideOnly[at[i]].recheckReceiveSideLocked();
                     }
                 }
@@ -200,7 +211,7 @@ public final class Select {
             // behind (ChannelImpl.normalizeLocked), on any channel polled, chosen or not: wake those too.
             Node others = null;
             for (int l = locks.length - 1; l >= 0; l--) {
-                if (receiveSideOnly[l] != null) {
+                if (receiveSideOnly != null && receiveSideOnly[l] != null) {
                     others = append(receiveSideOnly[l].releaseReceiveSide(settleSenders, l), others);
                 } else {
                     others = append(locks[l].takeWake(), others);
@@ -208,7 +219,7 @@ public final class Select {
                 }
             }
             ChannelImpl.fireAll(others);
-            for (int l = 0; l < locks.length; l++) {
+            for (int l = 0; settleSenders != null && l < locks.length; l++) {
                 if (settleSenders[l]) {
                     receiveSideOnly[l].settleSenders();
                 }
