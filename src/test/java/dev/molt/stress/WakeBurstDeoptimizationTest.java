@@ -8,7 +8,6 @@ import dev.molt.Task;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A burst of wakes in a cold JVM deoptimizes no frame of Molt's: tens of thousands of tasks park (in {@code recv}
- * released by {@code close}, in {@code join} of one task, in {@code Molt.sleep} that times out) before any of them
- * was ever woken, so C2 compiles the park loops with no wake in their profile; each woken frame that resumed into
- * a check compiled as "never true" would be deoptimized on its own (a million of them took seconds in
- * {@code bench/million}). The park loops check their state after a park with bytecode of its own (see
- * {@code Waiter.await}). Runs in a fresh JVM (this one's profiles are warm), under a JFR recording of
- * {@code jdk.Deoptimization}.
+ * A burst of wakes in a cold JVM deoptimizes no frame of Molt's: a few hundred thousand tasks park (in {@code recv}
+ * released by {@code close}, in {@code join} of one task) before any of them was ever woken, so C2 compiles the
+ * park loops with no wake in their profile; each woken frame that resumed into a check compiled as "never true"
+ * would be deoptimized on its own (a million of them took seconds in {@code bench/million}). The park loops check
+ * their state after a park with bytecode of its own (ADR 0010; {@code Molt.sleep} is the documented exception).
+ * Runs in a fresh JVM (this one's profiles are warm), under a JFR recording of {@code jdk.Deoptimization}.
  */
 @Timeout(180)
 class WakeBurstDeoptimizationTest {
@@ -58,7 +56,7 @@ class WakeBurstDeoptimizationTest {
         }
     }
 
-    /** The child JVM: three bursts, then the deoptimizations in Molt's main code, one line per place, counted. */
+    /** The child JVM: two bursts, then the deoptimizations in Molt's main code, one line per place, counted. */
     static final class Burst {
         public static void main(String[] args) throws Exception {
             Map<String, Long> places = new TreeMap<>();
@@ -68,7 +66,6 @@ class WakeBurstDeoptimizationTest {
                 r.start();
                 recvReleasedByClose();
                 joinOfOneTask();
-                sleepsThatTimeOut();
                 r.stop();
                 r.dump(jfr);
                 for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
@@ -113,16 +110,6 @@ class WakeBurstDeoptimizationTest {
                     s.spawn(() -> {
                         target.join();
                     });
-                }
-                return null;
-            });
-        }
-
-        private static void sleepsThatTimeOut() throws Exception {
-            long wakeAt = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            Molt.scope(s -> {
-                for (int i = 0; i < TASKS; i++) {
-                    s.spawn(() -> Molt.sleep(Duration.ofNanos(Math.max(1, wakeAt - System.nanoTime()))));
                 }
                 return null;
             });
