@@ -48,28 +48,11 @@ class ChannelTwoLockStressTest {
         List<Thread> threads = new ArrayList<>();
         for (int s = 0; s < senders; s++) {
             int base = s * perSender;
-            threads.add(Thread.ofVirtual().start(() -> {
-                try {
-                    for (int i = 0; i < perSender; i++) {
-                        ch.send(base + i);
-                    }
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            }));
+            threads.add(TimedRaceChecks.startPlainSide(ch, true, base, base + perSender, received));
         }
         int[] perReceiver = split(n, receivers);
         for (int r = 0; r < receivers; r++) {
-            int count = perReceiver[r];
-            threads.add(Thread.ofVirtual().start(() -> {
-                try {
-                    for (int i = 0; i < count; i++) {
-                        received.incrementAndGet(ch.recv());
-                    }
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            }));
+            threads.add(TimedRaceChecks.startPlainSide(ch, false, 0, perReceiver[r], received));
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(STALL_SECONDS).toNanos();
         for (Thread t : threads) {

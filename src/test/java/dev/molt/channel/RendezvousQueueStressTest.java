@@ -46,19 +46,7 @@ class RendezvousQueueStressTest {
             List<Thread> plain = new ArrayList<>();
             for (int t = 0; t < plainThreads; t++) {
                 int base = t * per;
-                plain.add(Thread.ofVirtual().start(() -> {
-                    try {
-                        for (int i = base; i < base + per; i++) {
-                            if (plainSends) {
-                                ch.send(i);
-                            } else {
-                                received.incrementAndGet(ch.recv());
-                            }
-                        }
-                    } catch (InterruptedException e) {
-                        throw new AssertionError(e);
-                    }
-                }));
+                plain.add(TimedRaceChecks.startPlainSide(ch, plainSends, base, base + per, received));
             }
             int lockedThreads = 2;
             int lockedPer = N / lockedThreads;
@@ -113,11 +101,7 @@ class RendezvousQueueStressTest {
             for (Thread t : locked) {
                 assertThat(t.join(Duration.ofSeconds(10))).as("locked side ended").isTrue();
             }
-            for (int v = 0; v < N; v++) {
-                assertThat(received.get(v)).as("value %d", v).isEqualTo(1);
-            }
-            assertThat(waiting(ch)).containsExactly(0, 0);
-            assertThat(waiting(other)).containsExactly(0, 0);
+            TimedRaceChecks.assertEachValueReceivedOnce(received, ch, other);
         }
     }
 
@@ -136,19 +120,7 @@ class RendezvousQueueStressTest {
             List<Thread> plain = new ArrayList<>();
             for (int t = 0; t < plainThreads; t++) {
                 int base = t * per;
-                plain.add(Thread.ofVirtual().start(() -> {
-                    try {
-                        for (int i = base; i < base + per; i++) {
-                            if (plainSends) {
-                                ch.send(i);
-                            } else {
-                                received.incrementAndGet(ch.recv());
-                            }
-                        }
-                    } catch (InterruptedException e) {
-                        throw new AssertionError(e);
-                    }
-                }));
+                plain.add(TimedRaceChecks.startPlainSide(ch, plainSends, base, base + per, received));
             }
             Thread both = Thread.ofVirtual().start(() -> {
                 try {
@@ -169,10 +141,7 @@ class RendezvousQueueStressTest {
                 assertThat(t.join(Duration.ofSeconds(50))).as("plain side ended (plain sends: %s)", plainSends).isTrue();
             }
             assertThat(both.join(Duration.ofSeconds(10))).as("select side ended").isTrue();
-            for (int v = 0; v < N / 2; v++) {
-                assertThat(received.get(v)).as("value %d", v).isEqualTo(1);
-            }
-            assertThat(waiting(ch)).containsExactly(0, 0);
+            TimedRaceChecks.assertEachValueReceivedOnce(received, ch);
         }
     }
 
@@ -188,27 +157,7 @@ class RendezvousQueueStressTest {
         List<Thread> threads = new ArrayList<>();
         for (int s = 0; s < senders; s++) {
             int base = s * per;
-            threads.add(Thread.ofVirtual().start(() -> {
-                ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                try {
-                    for (int i = base; i < base + per; i++) {
-                        boolean ok;
-                        if (rnd.nextInt(3) == 0) {
-                            ch.send(i);
-                            ok = true;
-                        } else {
-                            ok = ch.send(i, Duration.ofNanos(rnd.nextInt(20_000)));
-                        }
-                        delivered[i] = ok ? TimedRaceChecks.DELIVERED : TimedRaceChecks.NOT_DELIVERED;
-                    }
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                } finally {
-                    if (sendersLeft.decrementAndGet() == 0) {
-                        ch.close();
-                    }
-                }
-            }));
+            threads.add(TimedRaceChecks.startTimedSender(ch, base, base + per, 3, 20_000, delivered, sendersLeft));
         }
         for (int r = 0; r < receivers; r++) {
             threads.add(TimedRaceChecks.startTimedReceiver(ch, received, 3, 20_000));

@@ -46,19 +46,7 @@ class RendezvousSlotStressTest {
             Channel<Integer> ch = channel();
             Channel<Integer> other = channel();
             AtomicIntegerArray received = new AtomicIntegerArray(N);
-            Thread plain = Thread.ofVirtual().start(() -> {
-                try {
-                    for (int i = 0; i < N; i++) {
-                        if (plainSends) {
-                            ch.send(i);
-                        } else {
-                            received.incrementAndGet(ch.recv());
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            });
+            Thread plain = TimedRaceChecks.startPlainSide(ch, plainSends, 0, N, received);
             Thread locked = Thread.ofVirtual().start(() -> {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
                 try {
@@ -95,11 +83,7 @@ class RendezvousSlotStressTest {
             });
             assertThat(plain.join(Duration.ofSeconds(30))).as("plain side ended (plain sends: %s)", plainSends).isTrue();
             assertThat(locked.join(Duration.ofSeconds(10))).as("locked side ended").isTrue();
-            for (int v = 0; v < N; v++) {
-                assertThat(received.get(v)).as("value %d", v).isEqualTo(1);
-            }
-            assertThat(waiting(ch)).containsExactly(0, 0);
-            assertThat(waiting(other)).containsExactly(0, 0);
+            TimedRaceChecks.assertEachValueReceivedOnce(received, ch, other);
         }
     }
 
@@ -119,27 +103,7 @@ class RendezvousSlotStressTest {
         Thread[] threads = new Thread[4];
         for (int s = 0; s < senders; s++) {
             int base = s * per;
-            threads[s] = Thread.ofVirtual().start(() -> {
-                ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                try {
-                    for (int i = base; i < base + per; i++) {
-                        boolean ok;
-                        if (rnd.nextInt(4) == 0) {
-                            ch.send(i);
-                            ok = true;
-                        } else {
-                            ok = ch.send(i, Duration.ofNanos(rnd.nextInt(3_000)));
-                        }
-                        delivered[i] = ok ? TimedRaceChecks.DELIVERED : TimedRaceChecks.NOT_DELIVERED;
-                    }
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                } finally {
-                    if (sendersLeft.decrementAndGet() == 0) {
-                        ch.close();
-                    }
-                }
-            });
+            threads[s] = TimedRaceChecks.startTimedSender(ch, base, base + per, 4, 3_000, delivered, sendersLeft);
         }
         for (int r = 0; r < 2; r++) {
             threads[senders + r] = TimedRaceChecks.startTimedReceiver(ch, received, 4, 3_000);

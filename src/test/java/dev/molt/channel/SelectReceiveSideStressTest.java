@@ -47,15 +47,7 @@ class SelectReceiveSideStressTest {
         for (int s = 0; s < senders; s++) {
             Channel<Integer> ch = channels.get(s % channels.size());
             int base = s * perSender;
-            threads.add(Thread.ofVirtual().start(() -> {
-                try {
-                    for (int i = 0; i < perSender; i++) {
-                        ch.send(base + i);
-                    }
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            }));
+            threads.add(TimedRaceChecks.startPlainSide(ch, true, base, base + perSender, received));
         }
         for (int r = 0; r < selectors; r++) {
             int count = n / selectors + (r < n % selectors ? 1 : 0);

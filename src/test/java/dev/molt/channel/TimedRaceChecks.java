@@ -7,9 +7,13 @@ import dev.molt.Channel;
 import dev.molt.ChannelClosedException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
-/** The receiving side and the final check shared by the stress tests that race timeouts against hand-overs. */
+/**
+ * The sides and the final checks shared by the channel stress tests (which race timeouts, selects, async operations
+ * and the two locks against hand-overs).
+ */
 final class TimedRaceChecks {
     /** What a sender recorded for its value: {@link #DELIVERED} if its send said so, else {@link #NOT_DELIVERED}. */
     static final byte DELIVERED = 1;
@@ -41,6 +45,63 @@ final class TimedRaceChecks {
                 throw new AssertionError(e);
             }
         });
+    }
+
+    /**
+     * Starts a virtual thread that sends {@code from} to {@code to - 1}, one send in {@code untimedOneIn} untimed and
+     * the others with a random timeout below {@code maxTimeoutNanos}, recording each outcome in {@code delivered};
+     * the last of the senders sharing {@code sendersLeft} closes {@code ch}.
+     */
+    static Thread startTimedSender(Channel<Integer> ch, int from, int to, int untimedOneIn, int maxTimeoutNanos,
+            byte[] delivered, AtomicInteger sendersLeft) {
+        return Thread.ofVirtual().start(() -> {
+            ThreadLocalRandom rnd = ThreadLocalRandom.current();
+            try {
+                for (int i = from; i < to; i++) {
+                    boolean ok;
+                    if (rnd.nextInt(untimedOneIn) == 0) {
+                        ch.send(i);
+                        ok = true;
+                    } else {
+                        ok = ch.send(i, Duration.ofNanos(rnd.nextInt(maxTimeoutNanos)));
+                    }
+                    delivered[i] = ok ? DELIVERED : NOT_DELIVERED;
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            } finally {
+                if (sendersLeft.decrementAndGet() == 0) {
+                    ch.close();
+                }
+            }
+        });
+    }
+
+    /** Starts a virtual thread that sends {@code from} to {@code to - 1} untimed, or receives as many and counts them. */
+    static Thread startPlainSide(Channel<Integer> ch, boolean sends, int from, int to, AtomicIntegerArray received) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = from; i < to; i++) {
+                    if (sends) {
+                        ch.send(i);
+                    } else {
+                        received.incrementAndGet(ch.recv());
+                    }
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    /** Every value was received exactly once, and no waiter is left on {@code channels}. */
+    static void assertEachValueReceivedOnce(AtomicIntegerArray received, Channel<?>... channels) {
+        for (int v = 0; v < received.length(); v++) {
+            assertThat(received.get(v)).as("value %d", v).isEqualTo(1);
+        }
+        for (Channel<?> ch : channels) {
+            assertThat(waiting(ch)).containsExactly(0, 0);
+        }
     }
 
     /**
