@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -53,47 +52,7 @@ class RendezvousQueueStressTest {
             List<Thread> locked = new ArrayList<>();
             for (int t = 0; t < lockedThreads; t++) {
                 int base = t * lockedPer;
-                locked.add(Thread.ofVirtual().start(() -> {
-                    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                    try {
-                        for (int i = base; i < base + lockedPer; i++) {
-                            int v = i;
-                            switch (rnd.nextInt(4)) {
-                                case 0 -> {
-                                    if (plainSends) {
-                                        received.incrementAndGet(select(ch.onRecv(x -> x), other.onRecv(x -> x)));
-                                    } else {
-                                        select(ch.onSend(v, () -> null), other.onSend(v, () -> null));
-                                    }
-                                }
-                                case 1 -> {
-                                    if (plainSends) {
-                                        received.incrementAndGet(ch.recvAsync().get(60, TimeUnit.SECONDS));
-                                    } else {
-                                        ch.sendAsync(v).get(60, TimeUnit.SECONDS);
-                                    }
-                                }
-                                case 2 -> {
-                                    // one channel twice: two of our nodes in one queue, each a possible match
-                                    if (plainSends) {
-                                        received.incrementAndGet(select(ch.onRecv(x -> x), ch.onRecv(x -> x)));
-                                    } else {
-                                        select(ch.onSend(v, () -> null), ch.onSend(v, () -> null));
-                                    }
-                                }
-                                default -> {
-                                    if (plainSends) {
-                                        received.incrementAndGet(ch.recv());
-                                    } else {
-                                        ch.send(v);
-                                    }
-                                }
-                            }
-                        }
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    }
-                }));
+                locked.add(TimedRaceChecks.startLockedSide(ch, other, !plainSends, base, base + lockedPer, received, 4));
             }
             for (Thread t : plain) {
                 assertThat(t.join(Duration.ofSeconds(50))).as("plain side ended (plain sends: %s)", plainSends).isTrue();

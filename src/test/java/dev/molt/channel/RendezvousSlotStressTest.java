@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,40 +46,7 @@ class RendezvousSlotStressTest {
             Channel<Integer> other = channel();
             AtomicIntegerArray received = new AtomicIntegerArray(N);
             Thread plain = TimedRaceChecks.startPlainSide(ch, plainSends, 0, N, received);
-            Thread locked = Thread.ofVirtual().start(() -> {
-                ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                try {
-                    for (int i = 0; i < N; i++) {
-                        int v = i;
-                        switch (rnd.nextInt(3)) {
-                            case 0 -> {
-                                if (plainSends) {
-                                    received.incrementAndGet(select(ch.onRecv(x -> x), other.onRecv(x -> x)));
-                                } else {
-                                    select(ch.onSend(v, () -> null), other.onSend(v, () -> null));
-                                }
-                            }
-                            case 1 -> {
-                                if (plainSends) {
-                                    received.incrementAndGet(ch.recvAsync().get(60, TimeUnit.SECONDS));
-                                } else {
-                                    ch.sendAsync(v).get(60, TimeUnit.SECONDS);
-                                }
-                            }
-                            default -> {
-                                // same channel twice: two of our nodes in one queue, each a possible match
-                                if (plainSends) {
-                                    received.incrementAndGet(select(ch.onRecv(x -> x), ch.onRecv(x -> x)));
-                                } else {
-                                    select(ch.onSend(v, () -> null), ch.onSend(v, () -> null));
-                                }
-                            }
-                        }
-                    }
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
+            Thread locked = TimedRaceChecks.startLockedSide(ch, other, !plainSends, 0, N, received, 3);
             assertThat(plain.join(Duration.ofSeconds(30))).as("plain side ended (plain sends: %s)", plainSends).isTrue();
             assertThat(locked.join(Duration.ofSeconds(10))).as("locked side ended").isTrue();
             TimedRaceChecks.assertEachValueReceivedOnce(received, ch, other);

@@ -1,5 +1,6 @@
 package dev.molt.channel;
 
+import static dev.molt.Molt.select;
 import static dev.molt.channel.ChannelTest.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +8,7 @@ import dev.molt.Channel;
 import dev.molt.ChannelClosedException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -89,6 +91,57 @@ final class TimedRaceChecks {
                     }
                 }
             } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    /**
+     * Starts a virtual thread that sends {@code from} to {@code to - 1} on {@code ch} (or receives as many, counting
+     * them) only in ways that enqueue under the channel's lock, picked at random among the first {@code kinds}: a select
+     * over {@code ch} and {@code other}, an async bridge, a select with two clauses on {@code ch}, a plain operation
+     * (which may wait behind the others).
+     */
+    static Thread startLockedSide(Channel<Integer> ch, Channel<Integer> other, boolean sends, int from, int to,
+            AtomicIntegerArray received, int kinds) {
+        return Thread.ofVirtual().start(() -> {
+            ThreadLocalRandom rnd = ThreadLocalRandom.current();
+            try {
+                for (int i = from; i < to; i++) {
+                    int v = i;
+                    switch (rnd.nextInt(kinds)) {
+                        case 0 -> {
+                            if (sends) {
+                                select(ch.onSend(v, () -> null), other.onSend(v, () -> null));
+                            } else {
+                                received.incrementAndGet(select(ch.onRecv(x -> x), other.onRecv(x -> x)));
+                            }
+                        }
+                        case 1 -> {
+                            if (sends) {
+                                ch.sendAsync(v).get(60, TimeUnit.SECONDS);
+                            } else {
+                                received.incrementAndGet(ch.recvAsync().get(60, TimeUnit.SECONDS));
+                            }
+                        }
+                        case 2 -> {
+                            // one channel twice: two of our nodes in one queue, each a possible match
+                            if (sends) {
+                                select(ch.onSend(v, () -> null), ch.onSend(v, () -> null));
+                            } else {
+                                received.incrementAndGet(select(ch.onRecv(x -> x), ch.onRecv(x -> x)));
+                            }
+                        }
+                        default -> {
+                            if (sends) {
+                                ch.send(v);
+                            } else {
+                                received.incrementAndGet(ch.recv());
+                            }
+                        }
+                    }
+                }
+            } catch (Exception e) {
                 throw new AssertionError(e);
             }
         });
