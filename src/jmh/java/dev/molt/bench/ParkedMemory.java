@@ -19,19 +19,25 @@ import javax.management.ObjectName;
  * JVM; prints the bytes of live objects (a class histogram, after a full GC) and the process's resident set, both
  * per task, for each round. The last round is the steady state.
  *
- * <p>Before each round it waits until the JIT has been quiet for a second ({@link #awaitQuietJit}). The end of a
- * round deoptimizes code that had never seen a task end (with -Xlog:deoptimization=debug: the first wake of every
- * parked task traps in {@code Token.throwIfCancelled}, in the raw run in {@code VirtualThread.sleepNanos}, and both
- * in {@code VirtualThread.run}), and the JIT recompiles it in the seconds after; a round spawned meanwhile parks part
- * of its tasks in interpreted or tier-3 frames, which are bigger. The wait takes that transient out; it does not make
- * runs agree: after a burst of parks the JIT sometimes leaves methods of the park path at tier 2 or 3 for good, so
- * the same code still measures 804 to 988 bytes per task from one JVM to the next (the raw thread 676 to 708; the
- * README's Performance section has the runs).
+ * <p>Before each round it waits until the JIT has been quiet for a second ({@link #awaitQuietJit}), so the round's
+ * tasks park in the code the JIT settled on after the previous round's wake-up (the end of a round deoptimizes code
+ * that had never seen a task end, and the JIT recompiles it in the seconds after).
+ *
+ * <p>It prints the stacks' share too (the {@code jdk.internal.vm.StackChunk} objects: each parked virtual thread's
+ * frames), because that is the part that differs between JVMs: the task's objects are fixed, but whether C2 compiles
+ * the whole park path into one frame of {@code VirtualThread.run} (a Molt task's stack chunk is then 312 bytes, the raw
+ * thread's 264) or leaves {@code TaskImpl.run} and {@code Molt.sleep} frames of their own (512 bytes) depends on which
+ * method C2 happened to compile first: a method that already has C2 code larger than {@code -XX:InlineSmallCode}
+ * (2,500 bytes) is not inlined ("already compiled into a big method" in a JFR {@code jdk.CompilerInlining} event),
+ * and the end of each round deoptimizes and recompiles all three again. README, Performance, has the runs.
  *
  * <pre>java -cp ... dev.molt.bench.ParkedMemory molt 1000000</pre>
  */
 public final class ParkedMemory {
     private static final int ROUNDS = 5;
+
+    /** The bytes of stack chunks at the last {@link #heapAfterGc} (none are left from a previous round by then). */
+    private static long stackChunkBytes;
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "molt";
@@ -75,10 +81,11 @@ public final class ParkedMemory {
                 current = heapAfterGc();
             }
             long heap = current - heapBefore;
+            long stacks = stackChunkBytes;
             long rss = rss() - rssBefore;
-            System.out.printf("%s round %d: %,d parked tasks in %d ms; heap %,d bytes/task; RSS %,d bytes/task;"
-                    + " carrier %s%n", mode, round, n, (System.nanoTime() - t0) / 1_000_000, heap / n, rss / n,
-                    MoltRuntime.carrier());
+            System.out.printf("%s round %d: %,d parked tasks in %d ms; heap %,d bytes/task (stacks %,d); RSS %,d"
+                    + " bytes/task; carrier %s%n", mode, round, n, (System.nanoTime() - t0) / 1_000_000, heap / n,
+                    stacks / n, rss / n, MoltRuntime.carrier());
             if (round == ROUNDS) {
                 Thread.sleep(Long.getLong("hold.millis", 0)); // time for a histogram: jcmd PID GC.class_histogram
             }
@@ -122,13 +129,21 @@ public final class ParkedMemory {
 
     /**
      * Bytes of live objects, from a class histogram (which collects first): unlike the heap's "used" figure, it
-     * counts no space a collector left unused, so rounds agree within a few bytes per task.
+     * counts no space a collector left unused, so rounds agree within a few bytes per task. Also notes the stack
+     * chunks' bytes.
      */
     private static long heapAfterGc() throws Exception {
         String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
                 new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
                 new Object[] {new String[0]}, new String[] {String[].class.getName()});
         String[] lines = histogram.strip().split("\n");
+        stackChunkBytes = 0;
+        for (String line : lines) { // " 1:  1000000  312000000  jdk.internal.vm.StackChunk (java.base@25)"
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length >= 4 && columns[3].equals("jdk.internal.vm.StackChunk")) {
+                stackChunkBytes = Long.parseLong(columns[2]);
+            }
+        }
         String[] total = lines[lines.length - 1].trim().split("\\s+"); // "Total <instances> <bytes>"
         return Long.parseLong(total[2]);
     }
