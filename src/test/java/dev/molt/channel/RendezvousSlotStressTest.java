@@ -54,6 +54,49 @@ class RendezvousSlotStressTest {
     }
 
     /**
+     * A sender and a receiver that start every hand-over at the same moment (a spin barrier per value), so both
+     * find the channel idle and race to publish themselves in the slot; the loser must meet the winner there (it
+     * looks at the slot again before appending to its queue). Every value arrives once and in order, and nothing
+     * is left waiting.
+     */
+    @Test
+    void partnersArrivingTogetherMeetInTheSlot() throws Exception {
+        int n = 20_000;
+        Channel<Integer> ch = channel();
+        AtomicInteger arrived = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread receiver = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < n; i++) {
+                    startTogether(arrived, i);
+                    assertThat(ch.recv()).isEqualTo(i);
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        for (int i = 0; i < n; i++) {
+            startTogether(arrived, i);
+            ch.send(i);
+        }
+        assertThat(receiver.join(Duration.ofSeconds(30))).as("receiver ended").isTrue();
+        assertThat(failure.get()).isNull();
+        assertThat(waiting(ch)).containsExactly(0, 0);
+    }
+
+    /** A two-party spin barrier for round {@code i}: returns once both parties have arrived at it. */
+    private static void startTogether(AtomicInteger arrived, int i) {
+        arrived.incrementAndGet();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (arrived.get() < 2 * (i + 1)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the other party did not reach round " + i);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
      * Two senders and two receivers with tiny random timeouts (mixed with untimed ones), so lone waiters keep
      * publishing themselves in the slot and leaving it while partners claim them: each value is received exactly
      * once if its send returned true, never otherwise, and nothing is left waiting.
