@@ -1,5 +1,6 @@
 package dev.molt.demo;
 
+import dev.molt.ChannelClosedException;
 import dev.molt.SendChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,9 +28,13 @@ public class ChatRoom {
     void broadcast(String text) {
         TextMessage message = new TextMessage(text);
         for (SendChannel<WebSocketMessage<?>> m : members) {
-            if (!m.isClosed() && !m.trySend(message)) {
-                m.close();
-                members.remove(m);
+            try {
+                if (!m.trySend(message)) {
+                    m.close();
+                    members.remove(m);
+                }
+            } catch (ChannelClosedException gone) {
+                members.remove(m); // its session ended (and closed it) while this message went round
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.molt.samples.net;
 import static dev.molt.Molt.channel;
 
 import dev.molt.Channel;
+import dev.molt.ChannelClosedException;
 import dev.molt.net.WsMessage;
 import dev.molt.net.WsSession;
 import java.util.LinkedHashMap;
@@ -48,7 +49,11 @@ final class ChatRoom {
     private static void broadcast(Map<String, WsSession> members, String line) {
         WsMessage m = WsMessage.text(line);
         for (WsSession s : members.values()) {
-            s.out().trySend(m); // never blocks the room: a slow member misses this line
+            try {
+                s.out().trySend(m); // never blocks the room: a slow member misses this line
+            } catch (ChannelClosedException gone) {
+                // The member's session ended before the room saw its Leave (which is on its way): skip it.
+            }
         }
     }
 
