@@ -94,22 +94,17 @@ final class RendezvousChannel<T> extends ChannelImpl<T> {
         if (closed) {
             throw closedForSend();
         }
+        Waiter w = null;
         Waiter r = claimSlot(value);
+        if (r == null && (!timed || nanos != 0)) {
+            // After a failed publish, look again: a partner may have taken the slot just before us (publish).
+            if ((w = publish(true, value)) == null && (r = claimSlot(value)) == null) {
+                w = append(true, value);
+            }
+        }
         if (r != null) {
             r.fire(r);
             return true;
-        }
-        Waiter w = null;
-        if (!timed || nanos != 0) {
-            w = publish(true, value);
-            if (w == null) {
-                r = claimSlot(value); // a partner may have taken the slot just before us: meet it there
-                if (r != null) {
-                    r.fire(r);
-                    return true;
-                }
-                w = append(true, value);
-            }
         }
         if (w == null) {
             acquire();
@@ -120,22 +115,16 @@ final class RendezvousChannel<T> extends ChannelImpl<T> {
 
     @Override
     Object receiveBlocking(Token token, boolean timed, long nanos) throws InterruptedException {
+        Waiter w = null;
         Waiter s = claimSlot(null);
+        if (s == null && !closed && (!timed || nanos != 0)) {
+            if ((w = publish(false, null)) == null && (s = claimSlot(null)) == null) { // as in sendBlocking
+                w = append(false, null);
+            }
+        }
         if (s != null) {
             s.fire(s);
             return s.item;
-        }
-        Waiter w = null;
-        if (!closed && (!timed || nanos != 0)) {
-            w = publish(false, null);
-            if (w == null) {
-                s = claimSlot(null); // as in sendBlocking
-                if (s != null) {
-                    s.fire(s);
-                    return s.item;
-                }
-                w = append(false, null);
-            }
         }
         if (w == null) {
             acquire();
