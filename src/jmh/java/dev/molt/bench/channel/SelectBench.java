@@ -1,6 +1,7 @@
 package dev.molt.bench.channel;
 
 import dev.molt.Channel;
+import dev.molt.ChannelClosedException;
 import dev.molt.Molt;
 import dev.molt.SelectClause;
 import java.util.ArrayList;
@@ -17,8 +18,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * {@code select} over k channels on virtual threads: k producers each feed their own channel, one consumer
- * selects a receive over all k until it has the whole batch. ns per selected element, ours against jox's.
+ * {@code select} over k channels on virtual threads, ns per selected element, ours against jox's. {@link #select}:
+ * k producers each feed their own channel, one consumer selects a receive over all k until it has the whole batch.
+ * {@link #selectSend}: the mirror (fan-out): one producer selects a send over all k, k consumers each drain their
+ * own channel until the producer closes them all.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -89,6 +92,62 @@ public class SelectBench {
                         clauses[j] = jox.get(j).receiveClause();
                     }
                     com.softwaremill.jox.Select.select(clauses);
+                }
+            });
+        }
+        VirtualThreads.runAll(bodies);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void selectSend() throws InterruptedException {
+        int k = channels;
+        setup(); // fresh channels: this benchmark closes them at the end of each invocation
+        List<VirtualThreads.Body> bodies = new ArrayList<>();
+        if (impl.equals("molt")) {
+            for (Channel<Integer> c : molt) {
+                bodies.add(() -> {
+                    try {
+                        for (;;) {
+                            c.recv();
+                        }
+                    } catch (ChannelClosedException e) {
+                        // the producer is done
+                    }
+                });
+            }
+            bodies.add(() -> {
+                @SuppressWarnings("unchecked")
+                SelectClause<Integer>[] clauses = new SelectClause[k];
+                for (int i = 0; i < BATCH; i++) {
+                    for (int j = 0; j < k; j++) {
+                        clauses[j] = molt.get(j).onSend(ITEM, () -> null);
+                    }
+                    Molt.select(clauses);
+                }
+                for (Channel<Integer> c : molt) {
+                    c.close();
+                }
+            });
+        } else {
+            for (com.softwaremill.jox.Channel<Integer> c : jox) {
+                bodies.add(() -> {
+                    while (!(c.receiveOrClosed() instanceof com.softwaremill.jox.ChannelClosed)) {
+                        // drain until done
+                    }
+                });
+            }
+            bodies.add(() -> {
+                @SuppressWarnings("unchecked")
+                com.softwaremill.jox.SelectClause<Void>[] clauses = new com.softwaremill.jox.SelectClause[k];
+                for (int i = 0; i < BATCH; i++) {
+                    for (int j = 0; j < k; j++) {
+                        clauses[j] = jox.get(j).sendClause(ITEM);
+                    }
+                    com.softwaremill.jox.Select.select(clauses);
+                }
+                for (com.softwaremill.jox.Channel<Integer> c : jox) {
+                    c.done();
                 }
             });
         }
