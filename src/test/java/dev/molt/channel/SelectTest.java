@@ -10,6 +10,7 @@ import dev.molt.CancelToken;
 import dev.molt.CancelledException;
 import dev.molt.Channel;
 import dev.molt.ChannelClosedException;
+import dev.molt.Molt;
 import dev.molt.Overflow;
 import dev.molt.SelectClause;
 import dev.molt.Task;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -234,6 +236,64 @@ class SelectTest {
         assertThat(chi2).as("counts %s", java.util.Arrays.toString(counts)).isLessThan(21.1);
     }
 
+    /** Go's rule for sends too: uniform among the clauses that can send now (4 empty buffered channels). */
+    @Test
+    void fairnessAmongReadySendClauses() throws Exception {
+        int k = 4;
+        int rounds = 40_000;
+        List<Channel<Integer>> chs = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            chs.add(channel(1));
+        }
+        int[] counts = new int[k];
+        for (int r = 0; r < rounds; r++) {
+            int i = select(chs.get(0).onSend(0, () -> 0), chs.get(1).onSend(1, () -> 1),
+                    chs.get(2).onSend(2, () -> 2), chs.get(3).onSend(3, () -> 3));
+            counts[i]++;
+            assertThat(chs.get(i).tryRecv()).isEqualTo(i);
+        }
+        double expected = rounds / (double) k;
+        double chi2 = 0;
+        for (int c : counts) {
+            chi2 += (c - expected) * (c - expected) / expected;
+        }
+        assertThat(chi2).as("counts %s", java.util.Arrays.toString(counts)).isLessThan(21.1);
+    }
+
+    /**
+     * A closed channel counts as ready, so it takes its uniform share against a channel with a value: a select that
+     * tries the ready clauses one by one before locking (the fast path) must not pass over the closed one.
+     */
+    @Test
+    void closedChannelIsChosenUniformlyAgainstAReadyOne() throws Exception {
+        int rounds = 4_000;
+        Channel<Integer> closed = channel();
+        closed.close();
+        for (Channel<Integer> ready : List.of(Molt.<Integer>channel(1), Molt.<Integer>channel())) {
+            int closedHits = 0;
+            for (int r = 0; r < rounds; r++) {
+                Task<Void> sender = null;
+                if (ready.capacity() == 1) {
+                    ready.send(r);
+                } else {
+                    int v = r;
+                    sender = spawn(() -> ready.send(v));
+                    awaitWaiting(ready, 1, 0);
+                }
+                try {
+                    assertThat((Object) select(ready.onRecv(v -> v), closed.onRecv(v -> -1))).isEqualTo(r);
+                } catch (ChannelClosedException e) {
+                    closedHits++;
+                    assertThat(ready.recv()).isEqualTo(r);
+                }
+                if (sender != null) {
+                    sender.join();
+                }
+            }
+            assertThat(closedHits).as("capacity %d", ready.capacity()).isBetween(rounds * 4 / 10, rounds * 6 / 10);
+        }
+    }
+
     @Test
     void sendToDroppingChannelIsAlwaysReady() throws Exception {
         List<Integer> dropped = new ArrayList<>();
@@ -285,5 +345,56 @@ class SelectTest {
         });
         assertThat(count.get()).isEqualTo(n);
         assertThat(sum.get()).isEqualTo(n * (n - 1) / 2);
+    }
+
+    /**
+     * Fan-out through select: producers select a send over a rendezvous, a buffered and an unlimited channel while
+     * plain receivers and a selecting receiver drain them; every value arrives exactly once.
+     */
+    @Test
+    void fanOutBySelectSendDeliversEveryValueOnce() throws Exception {
+        int n = 60_000;
+        int producers = 3;
+        List<Channel<Integer>> chs = List.of(channel(), channel(4), channel(Channel.UNLIMITED));
+        AtomicIntegerArray received = new AtomicIntegerArray(n);
+        scope(s -> {
+            List<Task<Void>> sending = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                int first = p;
+                sending.add(spawn(() -> {
+                    for (int v = first; v < n; v += producers) {
+                        int value = v;
+                        select(chs.get(0).onSend(value, () -> null), chs.get(1).onSend(value, () -> null),
+                                chs.get(2).onSend(value, () -> null));
+                    }
+                }));
+            }
+            for (Channel<Integer> c : chs) {
+                spawn(() -> {
+                    for (int v : c) {
+                        received.incrementAndGet(v);
+                    }
+                });
+            }
+            spawn(() -> {
+                try {
+                    while (true) {
+                        int v = select(chs.get(0).onRecv(x -> x), chs.get(1).onRecv(x -> x),
+                                chs.get(2).onRecv(x -> x));
+                        received.incrementAndGet(v);
+                    }
+                } catch (ChannelClosedException e) {
+                    // one of them closed: the plain receivers drain the rest
+                }
+            });
+            for (Task<Void> t : sending) {
+                t.join();
+            }
+            chs.forEach(Channel::close);
+            return null;
+        });
+        for (int v = 0; v < n; v++) {
+            assertThat(received.get(v)).as("value %d", v).isEqualTo(1);
+        }
     }
 }

@@ -226,6 +226,12 @@ final class BufferedChannel<T> extends ChannelImpl<T> {
     }
 
     @Override
+    boolean mayProceed(boolean send) {
+        return send ? overflow != Overflow.SUSPEND || buffer.size() < buffer.capacity || !receivers.isEmpty()
+                : buffer.size() > 0 || !senders.isEmpty();
+    }
+
+    @Override
     void unlockAll() {
         takeLock.unlock();
         unlockSendSide();

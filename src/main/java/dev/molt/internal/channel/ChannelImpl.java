@@ -119,6 +119,24 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
         return null;
     }
 
+    /**
+     * Without a lock: whether a {@code send} (or a receive) could plausibly proceed now: a partner waits, or the
+     * buffer has room (a value). Racy, a hint only: a select's fast path skips a clause this says no to, and
+     * its locked scan decides ({@link Select}).
+     */
+    abstract boolean mayProceed(boolean send);
+
+    /** A send of {@code v} that does not wait: as {@code send(v, Duration.ZERO)} after the common checks. */
+    @SuppressWarnings("unchecked")
+    final boolean sendNow(Object v) throws InterruptedException {
+        return sendBlocking((T) v, null, true, 0L); // a zero wait never reads the token
+    }
+
+    /** A receive that does not wait: the value, {@link #CLOSED}, or null if none is there now. */
+    final Object receiveNow() throws InterruptedException {
+        return receiveBlocking(null, true, 0L);
+    }
+
     /** Releases every lock (held through {@link #acquireAll}). */
     abstract void unlockAll();
 

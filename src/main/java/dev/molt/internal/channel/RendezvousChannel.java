@@ -165,6 +165,12 @@ final class RendezvousChannel<T> extends ChannelImpl<T> {
         return null;
     }
 
+    @Override
+    boolean mayProceed(boolean send) {
+        Waiter s = slot;
+        return s != null && s.send != send || !(send ? receivers : senders).isEmpty();
+    }
+
     /** Enqueues {@code n}; returns whether it is alone on its side (its queue was empty, no slot waiter). */
     @Override
     boolean enqueueLocked(Node n) {

@@ -12,10 +12,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
- * {@code select}, as Go does it.
+ * {@code select}, as Go does it, with a fast path first (ADR 0011).
  *
  * <ol>
- *   <li>Shuffle the channel clauses (the poll order) and lock every distinct channel in {@code id} order: all
+ *   <li>Shuffle the channel clauses (the poll order).</li>
+ *   <li>The fast path: in poll order, skip a clause whose channel says it cannot proceed
+ *       ({@link ChannelImpl#mayProceed}, lock-free and racy) and try the others as a send or receive that does
+ *       not wait, each under its own channel's lock(s) only; the first that succeeds is the select's clause. A
+ *       closed channel ends the fast path (it counts as ready; the locked scan below gives it its share).</li>
+ *   <li>Otherwise lock every distinct channel in {@code id} order: all
  *       its locks, or only the receive side of a buffered channel the select only receives from (ADR 0009; its
  *       senders keep sending into the ring meanwhile, and the select settles their side after unlocking, as a
  *       plain receive does).</li>
@@ -79,6 +84,30 @@ public final class Select {
             }
         }
         int[] order = pollOrder(k);
+        // The fast path: take the first clause of the poll order that can proceed now, one channel at a time, as a
+        // send or receive that does not wait (one channel's locks, not all of them). The first of a uniformly
+        // random order that can proceed is still a uniform choice among those that can. A closed channel counts as
+        // ready too, but a zero wait cannot tell it apart cheaply: on meeting one, the locked scan decides.
+        for (int i : order) {
+            Clauses.OnChannel<? extends R> c = ch[i];
+            ChannelImpl<?> chan = c.channel;
+            if (chan.closed) {
+                break;
+            }
+            if (!chan.mayProceed(c.isSend())) {
+                continue;
+            }
+            if (c.isSend()) {
+                if (chan.sendNow(c.value())) {
+                    return finish(c, false, null);
+                }
+            } else {
+                Object v = chan.receiveNow();
+                if (v != null) {
+                    return finish(c, v == ChannelImpl.CLOSED, v);
+                }
+            }
+        }
         ChannelImpl<?>[] locks = lockOrder(ch);
         // Per distinct channel (by its index in locks): the buffered channels the select only receives from, whose
         // receive side alone it locks, and whether their senders' side needs settling afterwards. All null when
