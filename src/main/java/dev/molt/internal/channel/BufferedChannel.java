@@ -12,8 +12,8 @@ import java.util.function.Consumer;
  * <h2>Who holds what</h2>
  * A plain blocking {@code send} holds only the send lock, a plain blocking {@code recv} only the receive lock, and
  * each takes the other side's lock afterwards, without holding its own, only when the other side has waiters
- * ({@link #settle}). A select that only receives here holds only the receive lock, and settles the same way. The
- * {@code try} operations, the async bridges, close, the queries and a select that sends here take both (send lock
+ * ({@link #settle}); so does a select's fast path, a send or receive that does not wait ({@link Select}). The
+ * {@code try} operations, the async bridges, close, the queries and a select's locked scan take both (send lock
  * first). The only nesting inside one channel is a send side growing the ring's array ({@link #addLocked}: send
  * lock, then receive lock). Every holder of the send lock releases it through {@link #unlockSendSide}.
  *
@@ -47,13 +47,6 @@ final class BufferedChannel<T> extends ChannelImpl<T> {
     private boolean moved;
     /** Set by {@link #serveLocked} (guarded by {@link #takeLock}): whether it took a value. */
     private boolean served;
-    /**
-     * A select that holds only {@link #takeLock} (receive clauses only): the receivers it completed, to wake after
-     * unlocking, and whether it took a value (then the senders' side needs settling). Guarded by {@link #takeLock};
-     * see {@link #pollReceiveSideLocked}.
-     */
-    private Node receiveSideWake;
-    private boolean receiveSideMove;
 
     BufferedChannel(int capacity, Overflow overflow, Consumer<? super T> onUndelivered) {
         super(capacity, overflow, onUndelivered, true, SpinBudget.BUFFERED_MAX);
@@ -280,59 +273,6 @@ final class BufferedChannel<T> extends ChannelImpl<T> {
         }
         fireAll(wake);
         return any;
-    }
-
-    // ---------------------------------------------------------------- a select's receive side
-
-    /**
-     * Under {@link #takeLock} only (a select's receive clauses): what a plain {@link #receiveBlocking} does in its
-     * locked section. Serves waiting receivers first (FIFO), then takes the first value, or returns null. The
-     * waiters it completed and whether the senders' side needs settling are kept for
-     * {@link #releaseReceiveSide}.
-     */
-    Object pollReceiveSideLocked() {
-        if (!receivers.isEmpty()) {
-            receiveSideWake = serveLocked(receiveSideWake);
-            receiveSideMove |= served;
-        }
-        if (receivers.isEmpty() && !buffer.isEmpty()) {
-            Object v = buffer.peekFirst();
-            buffer.removeFirst();
-            receiveSideMove = true;
-            return v;
-        }
-        return null;
-    }
-
-    /**
-     * Under {@link #takeLock} only, right after a select enqueued a receive node here: the receiver's half of the
-     * Dekker with a send that filled the empty ring and then saw no receiver waiting ({@link #settle}). Serves the
-     * waiting receivers, FIFO, if a value came meanwhile: this may complete the select's own node (nobody else can
-     * complete it while the select holds this lock; its waiter is not {@code parking} yet, so firing it is a no-op).
-     */
-    void recheckReceiveSideLocked() {
-        if (!buffer.isEmpty()) {
-            receiveSideWake = serveLocked(receiveSideWake);
-            receiveSideMove |= served;
-        }
-    }
-
-    /**
-     * Releases {@link #takeLock} held alone by a select; returns the completed waiters to wake (the caller fires
-     * them once all its locks are released) and whether it must then call {@link #settleSenders}.
-     */
-    Node releaseReceiveSide(boolean[] settleSenders, int at) {
-        Node wake = receiveSideWake;
-        settleSenders[at] = receiveSideMove;
-        receiveSideWake = null;
-        receiveSideMove = false;
-        takeLock.unlock();
-        return wake;
-    }
-
-    /** With no lock held, after a receive took a value: moves waiting senders into the room (see {@link #settle}). */
-    void settleSenders() {
-        settle(false, true);
     }
 
     // ---------------------------------------------------------------- the two-lock hand-over

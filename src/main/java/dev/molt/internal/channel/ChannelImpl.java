@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * receivers' side ({@link #receivers}; the ring's head). A rendezvous channel has one lock: {@code takeLock} is
  * {@code lock}. {@code closed}, {@code reason} and {@link #pendingWake} are written under both. The {@code try}
  * operations, the async bridges, close and the queries take both ({@link #acquireAll}: send side first); so does a
- * select, for every channel it sends on (in {@link #id} order; a buffered channel it only receives from gets its
- * receive lock only). The plain blocking operations of each kind say what they hold. A waiter that leaves unlinks
+ * select's locked scan, for every channel of its clauses (in {@link #id} order; its fast path is a plain operation
+ * that does not wait). The plain blocking operations of each kind say what they hold. A waiter that leaves unlinks
  * its node under its side's lock. There is no lock-order cycle.
  *
  * <h2>Invariants</h2>

@@ -20,10 +20,7 @@ import java.util.function.Supplier;
  *       ({@link ChannelImpl#mayProceed}, lock-free and racy) and try the others as a send or receive that does
  *       not wait, each under its own channel's lock(s) only; the first that succeeds is the select's clause. A
  *       closed channel ends the fast path (it counts as ready; the locked scan below gives it its share).</li>
- *   <li>Otherwise lock every distinct channel in {@code id} order: all
- *       its locks, or only the receive side of a buffered channel the select only receives from (ADR 0009; its
- *       senders keep sending into the ring meanwhile, and the select settles their side after unlocking, as a
- *       plain receive does).</li>
+ *   <li>Otherwise lock every distinct channel, all its locks, in {@code id} order (the locked scan).</li>
  *   <li>Take the first clause of the poll order that can proceed now (a closed channel counts as ready). The
  *       order is a uniformly random permutation, so the choice is uniform among the ready clauses.</li>
  *   <li>If none: with {@code onDefault}, unlock and run it. Otherwise enqueue one node per clause (in poll
@@ -109,31 +106,6 @@ public final class Select {
             }
         }
         ChannelImpl<?>[] locks = lockOrder(ch);
-        // Per distinct channel (by its index in locks): the buffered channels the select only receives from, whose
-        // receive side alone it locks, and whether their senders' side needs settling afterwards. All null when
-        // there is none (a select over rendezvous channels allocates nothing for this).
-        int[] at = null;
-        BufferedChannel<?>[] receiveSideOnly = null;
-        boolean[] settleSenders = null;
-        for (ChannelImpl<?> c : locks) {
-            if (c instanceof BufferedChannel<?>) {
-                at = new int[k];
-                receiveSideOnly = new BufferedChannel<?>[locks.length];
-                settleSenders = new boolean[locks.length];
-                break;
-            }
-        }
-        if (receiveSideOnly != null) {
-            for (int l = 0; l < locks.length; l++) {
-                receiveSideOnly[l] = locks[l] instanceof BufferedChannel<?> b ? b : null;
-            }
-            for (int i = 0; i < k; i++) {
-                at[i] = locks.length == 1 ? 0 : Arrays.binarySearch(locks, ch[i].channel, BY_ID);
-                if (ch[i].isSend()) {
-                    receiveSideOnly[at[i]] = null;
-                }
-            }
-        }
 
         int chosen = -1;
         boolean closedHit = false;
@@ -142,12 +114,8 @@ public final class Select {
         Object drop = null;
         ChannelImpl<?> dropper = null;
         Waiter w = null;
-        for (int l = 0; l < locks.length; l++) {
-            if (receiveSideOnly != null && receiveSideOnly[l] != null) {
-                locks[l].takeLock.lock();
-            } else {
-                locks[l].acquireAll();
-            }
+        for (ChannelImpl<?> l : locks) {
+            l.acquireAll();
         }
         try {
             for (int i : order) {
@@ -164,13 +132,10 @@ public final class Select {
                         continue;
                     }
                 } else {
-                    BufferedChannel<?> oneSide = receiveSideOnly == null ? null : receiveSideOnly[at[i]];
-                    Object v = oneSide != null ? oneSide.pollReceiveSideLocked() : chan.pollLocked();
+                    Object v = chan.pollLocked();
                     if (v != null) {
                         received = v;
-                        if (oneSide == null) {
-                            wake = chan.takeWake();
-                        }
+                        wake = chan.takeWake();
                     } else if (chan.closedLocked()) {
                         closedHit = true;
                     } else {
@@ -193,24 +158,6 @@ public final class Select {
                 }
                 w.alone = alone;
                 w.spin = ch[order[0]].channel.spin;
-                // Dekker with a send that filled a buffered channel's empty ring under its send lock only and saw
-                // no receiver waiting: look at the ring again. This may complete our waiter (by the first clause
-                // in poll order that finds a value); nobody else can, while we hold the locks.
-                for (int i : order) {
-                    if (receiveSideOnly != null && !ch[i].isSend() && receiveSideOnly[at[i]] != null) {
-                        receiveSideOnly[at[i]].recheckReceiveSideLocked();
-                    }
-                }
-                if (!w.isWaiting()) {
-                    chosen = w.state();
-                    received = nodes[chosen].item;
-                    for (Node o : nodes) {
-                        if (o.queue != null) {
-                            o.queue.remove(o);
-                        }
-                    }
-                    w = null;
-                }
                 // Dekker with a rendezvous channel's lock-free paths (ChannelImpl): a plain waiter may have
                 // published itself in the slot or appended itself to a queue without seeing our nodes; claim it
                 // now, in poll order. Nobody else can have completed our waiter: its nodes are completed only under
@@ -237,22 +184,14 @@ public final class Select {
             }
         } finally {
             // A buffered channel's locked primitives may also have completed waiters its one-lock paths left
-            // behind (ChannelImpl.normalizeLocked), on any channel polled, chosen or not: wake those too.
+            // behind (ChannelImpl.normalizeLocked), on any channel polled, chosen or not: wake those too, once
+            // every lock is released.
             Node others = null;
             for (int l = locks.length - 1; l >= 0; l--) {
-                if (receiveSideOnly != null && receiveSideOnly[l] != null) {
-                    others = append(receiveSideOnly[l].releaseReceiveSide(settleSenders, l), others);
-                } else {
-                    others = append(locks[l].takeWake(), others);
-                    locks[l].releaseAll();
-                }
+                others = append(locks[l].takeWake(), others);
+                locks[l].releaseAll();
             }
             ChannelImpl.fireAll(others);
-            for (int l = 0; settleSenders != null && l < locks.length; l++) {
-                if (settleSenders[l]) {
-                    receiveSideOnly[l].settleSenders();
-                }
-            }
         }
         if (chosen >= 0) {
             ChannelImpl.fireAll(wake);

@@ -15,13 +15,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A select that only receives from a buffered channel locks only that channel's receive side (ADR 0009), so its
- * senders keep filling the ring while it polls: it must look at the ring again after enqueueing (else a value sent
- * meanwhile waits beside a parked select) and move waiting senders in after it took a value (else a sender waits
- * beside free room). All operations here are untimed, so a lost hand-over is a stall, caught by a deadline.
+ * Select over buffered channels against plain operations that hold one lock of a channel only (ADR 0009): a
+ * select's fast path is such an operation itself, and its locked scan holds both locks (ADR 0011). A value sent
+ * while a select parks must reach it, a sender waiting for room must get in after a select takes, and a value a
+ * select sends must reach a waiting receiver. All operations here are untimed, so a lost hand-over is a stall,
+ * caught by a deadline.
  */
 @Timeout(180)
-class SelectReceiveSideStressTest {
+class SelectOverBufferedStressTest {
     /** How long a run may take before it counts as stalled ({@code -Dmolt.stress.stallSeconds}). */
     private static final long STALL_SECONDS = Long.getLong("molt.stress.stallSeconds", 30);
 
@@ -38,7 +39,7 @@ class SelectReceiveSideStressTest {
         for (int c = 0; c < buffered; c++) {
             channels.add(channel(capacity));
         }
-        channels.add(channel()); // rendezvous: locked whole by the same select
+        channels.add(channel()); // a rendezvous channel beside them
         int perSender = 20_000;
         int senders = channels.size() * sendersPerChannel;
         int n = senders * perSender;
@@ -109,6 +110,37 @@ class SelectReceiveSideStressTest {
         Channel<Integer> idle = channel(capacity);
         Lockstep.aSenderWaitingForRoomGetsInAfterEachTake(full, capacity, 100_000,
                 () -> select(idle.<Integer>onRecv(x -> -1), full.<Integer>onRecv(x -> x)), STALL_SECONDS);
+    }
+
+    /**
+     * Both ends select: value {@code i} is sent by a select over k channels only once the receiving select (over
+     * the same k) has taken everything before it, so the receiver is parked (or about to park) when it comes.
+     */
+    @ParameterizedTest
+    @CsvSource({"0, 2", "1, 1", "1, 2", "2, 3", "16, 2"})
+    void aValueASelectSendsReachesASelectThatWaits(int capacity, int k) throws Exception {
+        List<Channel<Integer>> channels = new ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            channels.add(channel(capacity));
+        }
+        SelectClause<Object>[] sends = objectClauses(k); // used by the sender's thread only
+        SelectClause<Integer>[] receives = clauses(k); // used by the selector's thread only
+        Lockstep.aValueSentWhileTheReceiverWaitsReachesIt(100_000, i -> {
+            for (int c = 0; c < k; c++) {
+                sends[c] = channels.get(c).onSend(i, () -> null);
+            }
+            select(sends);
+        }, () -> {
+            for (int c = 0; c < k; c++) {
+                receives[c] = channels.get(c).onRecv(v -> v);
+            }
+            return select(receives);
+        }, channels, STALL_SECONDS);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SelectClause<Object>[] objectClauses(int k) {
+        return new SelectClause[k];
     }
 
     @SuppressWarnings("unchecked")
