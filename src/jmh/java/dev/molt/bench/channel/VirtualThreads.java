@@ -1,10 +1,14 @@
 package dev.molt.bench.channel;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs bodies on fresh virtual threads and waits for all of them. */
+/** Runs bodies on fresh virtual threads and waits for all of them, for at most {@link #DEADLINE}. */
 final class VirtualThreads {
+    /** Far above any invocation's time here (milliseconds); only a hang reaches it. */
+    static final Duration DEADLINE = Duration.ofSeconds(60);
+
     private VirtualThreads() {
     }
 
@@ -24,8 +28,13 @@ final class VirtualThreads {
                 }
             }));
         }
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
         for (Thread t : threads) {
-            t.join();
+            if (!t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                // JMH reports this configuration as failed and goes on with the next (each runs in its own fork).
+                throw new IllegalStateException("the threads of this shape did not finish within " + DEADLINE
+                        + " (a hang or a livelock): " + t);
+            }
         }
         if (failure[0] != null) {
             throw new IllegalStateException(failure[0]);
