@@ -12,9 +12,9 @@ import java.util.function.Consumer;
  * <h2>Who holds what</h2>
  * A plain blocking {@code send} holds only the send lock, a plain blocking {@code recv} only the receive lock, and
  * each takes the other side's lock afterwards, without holding its own, only when the other side has waiters
- * ({@link #settle}); so does a select's fast path, a send or receive that does not wait ({@link Select}). The
- * {@code try} operations, the async bridges, close, the queries and a select's locked scan take both (send lock
- * first). The only nesting inside one channel is a send side growing the ring's array ({@link #addLocked}: send
+ * ({@link #settle}); so do the {@code try} operations and a select's fast path, which are those with a zero wait.
+ * The async bridges, close, the queries, a select's locked scan and a {@code DROP_OLDEST} send that must evict take
+ * both (send lock first). The only nesting inside one channel is a send side growing the ring's array ({@link #addLocked}: send
  * lock, then receive lock). Every holder of the send lock releases it through {@link #unlockSendSide}.
  *
  * <h2>Invariants</h2>
@@ -112,9 +112,28 @@ final class BufferedChannel<T> extends ChannelImpl<T> {
             undelivered(drop);
         }
         if (!sent && overflow == Overflow.DROP_OLDEST) {
-            return trySend(value);
+            return evictOldestAndSend(value);
         }
         return w == null ? sent : awaitSend(w, token, timed, nanos);
+    }
+
+    /** {@code DROP_OLDEST} with a full ring: evicting the head needs the receive side too, so under all locks. */
+    private boolean evictOldestAndSend(T value) {
+        Node wake;
+        Object drop;
+        acquireAll();
+        try {
+            if (closed) {
+                throw closedForSend();
+            }
+            offerLocked(value); // always true with a dropping policy
+            wake = takeWake();
+            drop = takeDrop();
+        } finally {
+            releaseAll();
+        }
+        afterUnlock(wake, drop);
+        return true;
     }
 
     /**

@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * <h2>Locks</h2>
  * {@link #lock} guards the senders' side ({@link #senders}; a buffered channel's ring tail), {@link #takeLock} the
  * receivers' side ({@link #receivers}; the ring's head). A rendezvous channel has one lock: {@code takeLock} is
- * {@code lock}. {@code closed}, {@code reason} and {@link #pendingWake} are written under both. The {@code try}
- * operations, the async bridges, close and the queries take both ({@link #acquireAll}: send side first); so does a
- * select's locked scan, for every channel of its clauses (in {@link #id} order; its fast path is a plain operation
- * that does not wait). The plain blocking operations of each kind say what they hold. A waiter that leaves unlinks
+ * {@code lock}. {@code closed}, {@code reason} and {@link #pendingWake} are written under both. The async bridges,
+ * close and the queries take both ({@link #acquireAll}: send side first); so does a select's locked scan, for every
+ * channel of its clauses (in {@link #id} order). The plain blocking operations of each kind say what they hold; the
+ * {@code try} operations and a select's fast path are those operations with a zero wait ({@link #sendNow},
+ * {@link #receiveNow}). A waiter that leaves unlinks
  * its node under its side's lock. There is no lock-order cycle.
  *
  * <h2>Invariants</h2>
@@ -126,15 +127,27 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
      */
     abstract boolean mayProceed(boolean send);
 
-    /** A send of {@code v} that does not wait: as {@code send(v, Duration.ZERO)} after the common checks. */
+    /**
+     * A send of {@code v} that does not wait ({@code trySend}, a select's fast path): the blocking send's path
+     * with a zero wait, so it holds what a plain send holds (one lock of a buffered channel). Throws
+     * {@link dev.molt.ChannelClosedException} if closed.
+     */
     @SuppressWarnings("unchecked")
-    final boolean sendNow(Object v) throws InterruptedException {
-        return sendBlocking((T) v, null, true, 0L); // a zero wait never reads the token
+    final boolean sendNow(Object v) {
+        try {
+            return sendBlocking((T) v, null, true, 0L); // a zero wait never parks and never reads the token
+        } catch (InterruptedException e) {
+            throw new AssertionError("a send that does not wait cannot be interrupted", e);
+        }
     }
 
-    /** A receive that does not wait: the value, {@link #CLOSED}, or null if none is there now. */
-    final Object receiveNow() throws InterruptedException {
-        return receiveBlocking(null, true, 0L);
+    /** A receive that does not wait, as {@link #sendNow}: the value, {@link #CLOSED}, or null if none is there. */
+    final Object receiveNow() {
+        try {
+            return receiveBlocking(null, true, 0L);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a receive that does not wait cannot be interrupted", e);
+        }
     }
 
     /** Releases every lock (held through {@link #acquireAll}). */
@@ -373,23 +386,7 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
     @Override
     public boolean trySend(T value) {
         Objects.requireNonNull(value, "value");
-        Node wake;
-        Object drop;
-        acquireAll();
-        try {
-            if (closed) {
-                throw closedForSend();
-            }
-            if (!offerLocked(value)) {
-                return false;
-            }
-            wake = takeWake();
-            drop = takeDrop();
-        } finally {
-            releaseAll();
-        }
-        afterUnlock(wake, drop);
-        return true;
+        return sendNow(value);
     }
 
     @Override
@@ -507,22 +504,10 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
     @Override
     @SuppressWarnings("unchecked")
     public T tryRecv() {
-        Object v;
-        Node wake;
-        acquireAll();
-        try {
-            v = pollLocked();
-            if (v == null) {
-                if (closed) {
-                    throw closedForRecv();
-                }
-                return null;
-            }
-            wake = takeWake();
-        } finally {
-            releaseAll();
+        Object v = receiveNow();
+        if (v == CLOSED) {
+            throw closedForRecv();
         }
-        afterUnlock(wake, null);
         return (T) v;
     }
 
