@@ -39,6 +39,9 @@ public class TryBench {
 
     @Setup
     public void setup() {
+        if (capacity == 0) { // e.g. bench/channels -p capacity=0
+            throw new IllegalArgumentException("two try operations never meet at capacity 0: neither waits");
+        }
         channel = Molt.channel(capacity);
         queue = new ArrayBlockingQueue<>(capacity);
     }
