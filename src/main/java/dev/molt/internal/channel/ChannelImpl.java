@@ -37,8 +37,7 @@ import org.slf4j.LoggerFactory;
  * close and the queries take both ({@link #acquireAll}: send side first); so does a select's locked scan, for every
  * channel of its clauses (in {@link #id} order). The plain blocking operations of each kind say what they hold; the
  * {@code try} operations and a select's fast path are those operations with a zero wait ({@link #sendNow},
- * {@link #receiveNow}). A waiter that leaves unlinks
- * its node under its side's lock. There is no lock-order cycle.
+ * {@link #receiveNow}). A waiter that leaves unlinks its node under its side's lock. There is no lock-order cycle.
  *
  * <h2>Invariants</h2>
  * <ul>

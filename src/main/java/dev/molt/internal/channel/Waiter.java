@@ -80,10 +80,6 @@ class Waiter extends Node implements CancelListener {
         this.thread = thread;
     }
 
-    final int state() {
-        return state;
-    }
-
     final boolean isWaiting() {
         return state == WAITING;
     }
