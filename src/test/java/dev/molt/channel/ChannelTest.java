@@ -246,6 +246,34 @@ class ChannelTest {
         assertThat(ch.recvAsync()).isCompletedExceptionally();
     }
 
+    /** Over a buffered channel most async operations complete at once (their zero-wait first attempt). */
+    @Test
+    void asyncBridgesOverABufferedChannel() throws Exception {
+        Channel<Integer> ch = channel(2);
+        assertThat(ch.sendAsync(1)).isCompleted();
+        assertThat(ch.sendAsync(2)).isCompleted();
+        CompletableFuture<Void> third = ch.sendAsync(3);
+        assertThat(third).isNotDone(); // full: it waits, in order behind the buffered values
+        assertThat(ch.recvAsync()).isCompletedWithValue(1);
+        assertThat(third.get(5, TimeUnit.SECONDS)).isNull();
+        assertThat(ch.recvAsync()).isCompletedWithValue(2);
+        assertThat(ch.recvAsync()).isCompletedWithValue(3);
+        CompletableFuture<Integer> pending = ch.recvAsync();
+        assertThat(pending).isNotDone();
+        assertThat(ch.sendAsync(4)).isCompleted(); // handed to the waiting receiver
+        assertThat(pending.get(5, TimeUnit.SECONDS)).isEqualTo(4);
+        Task<Integer> plain = spawn(() -> ch.recv());
+        awaitWaiting(ch, 0, 1);
+        assertThat(ch.sendAsync(5)).isCompleted();
+        assertThat(plain.join()).isEqualTo(5);
+        ch.send(6);
+        ch.close();
+        assertThat(ch.recvAsync()).isCompletedWithValue(6); // drained after close
+        assertThat(ch.recvAsync()).isCompletedExceptionally();
+        assertThat(ch.sendAsync(7)).isCompletedExceptionally();
+        assertThat(waiting(ch)).containsExactly(0, 0);
+    }
+
     @Test
     void asyncFromAPlatformThreadNeverBlocks() throws Exception {
         Channel<Integer> ch = channel();

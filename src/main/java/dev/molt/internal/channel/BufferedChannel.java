@@ -12,9 +12,9 @@ import java.util.function.Consumer;
  * <h2>Who holds what</h2>
  * A plain blocking {@code send} holds only the send lock, a plain blocking {@code recv} only the receive lock, and
  * each takes the other side's lock afterwards, without holding its own, only when the other side has waiters
- * ({@link #settle}); so do the {@code try} operations and a select's fast path, which are those with a zero wait.
- * The async bridges, close, the queries, a select's locked scan and a {@code DROP_OLDEST} send that must evict take
- * both (send lock first). The only nesting inside one channel is a send side growing the ring's array
+ * ({@link #settle}); so do the {@code try} operations, a select's fast path and an async bridge's first attempt,
+ * which are those with a zero wait. Close, the queries, an async bridge or a select that must wait, and a
+ * {@code DROP_OLDEST} send that must evict take both (send lock first). The only nesting inside one channel is a send side growing the ring's array
  * ({@link #addLocked}: send lock, then receive lock). Every holder of the send lock releases it through
  * {@link #unlockSendSide}.
  *

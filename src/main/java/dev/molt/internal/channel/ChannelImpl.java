@@ -33,11 +33,11 @@ import org.slf4j.LoggerFactory;
  * <h2>Locks</h2>
  * {@link #lock} guards the senders' side ({@link #senders}; a buffered channel's ring tail), {@link #takeLock} the
  * receivers' side ({@link #receivers}; the ring's head). A rendezvous channel has one lock: {@code takeLock} is
- * {@code lock}. {@code closed}, {@code reason} and {@link #pendingWake} are written under both. The async bridges,
- * close and the queries take both ({@link #acquireAll}: send side first); so does a select's locked scan, for every
- * channel of its clauses (in {@link #id} order). The plain blocking operations of each kind say what they hold; the
- * {@code try} operations and a select's fast path are those operations with a zero wait ({@link #sendNow},
- * {@link #receiveNow}). A waiter that leaves unlinks its node under its side's lock. There is no lock-order cycle.
+ * {@code lock}. {@code closed}, {@code reason} and {@link #pendingWake} are written under both. Close, the queries
+ * and an async bridge that must wait take both ({@link #acquireAll}: send side first); so does a select's locked
+ * scan, for every channel of its clauses (in {@link #id} order). The plain blocking operations of each kind say what
+ * they hold; the {@code try} operations, a select's fast path and an async bridge's first attempt are those
+ * operations with a zero wait ({@link #sendNow}, {@link #receiveNow}). A waiter that leaves unlinks its node under its side's lock. There is no lock-order cycle.
  *
  * <h2>Invariants</h2>
  * <ul>
@@ -391,6 +391,17 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
     @Override
     public CompletableFuture<Void> sendAsync(T value) {
         Objects.requireNonNull(value, "value");
+        // First as a send that does not wait (a buffered channel's one lock, like trySend); only a send that must
+        // wait, or a channel that is closed, takes every lock below.
+        if (!closed && mayProceed(true)) {
+            try {
+                if (sendNow(value)) {
+                    return CompletableFuture.completedFuture(null);
+                }
+            } catch (ChannelClosedException e) {
+                // closed meanwhile: the locked path below fails the future and gives the value to the hook
+            }
+        }
         AsyncWaiter<Void> w = null;
         Node wake = null;
         Object drop = null;
@@ -513,6 +524,12 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
     @Override
     @SuppressWarnings("unchecked")
     public CompletableFuture<T> recvAsync() {
+        if (mayProceed(false)) { // first as a receive that does not wait, as in sendAsync
+            Object now = receiveNow();
+            if (now != null && now != CLOSED) {
+                return CompletableFuture.completedFuture((T) now);
+            }
+        }
         AsyncWaiter<T> w = null;
         Object v;
         Node wake = null;

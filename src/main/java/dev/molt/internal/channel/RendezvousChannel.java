@@ -10,9 +10,9 @@ import java.util.function.Consumer;
 /**
  * A rendezvous channel (capacity 0): one lock ({@code takeLock} is {@code lock}), and for the plain blocking
  * {@code send} and {@code recv} two ways around it: a lock-free slot for the lone waiter (ADR 0007) and lock-free
- * appends to a formed queue (ADR 0008); the {@code try} operations are those with a zero wait (they claim a slot
- * waiter, never publish). Select, the async bridges and close take the lock and treat the slot waiter as the first
- * of its side.
+ * appends to a formed queue (ADR 0008); the {@code try} operations (and the first attempt of a select or an async
+ * bridge) are those with a zero wait: they claim a slot waiter, never publish. A select or async bridge that must
+ * wait, and close, take the lock and treat the slot waiter as the first of its side.
  *
  * <h2>The lock-free slot</h2>
  * The common rendezvous hand-over (SPSC, ping-pong: one waiter at a time) takes no lock: a plain {@code send} or
