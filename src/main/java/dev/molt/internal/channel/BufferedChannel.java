@@ -14,9 +14,9 @@ import java.util.function.Consumer;
  * each takes the other side's lock afterwards, without holding its own, only when the other side has waiters
  * ({@link #settle}); so do the {@code try} operations, a select's fast path and an async bridge's first attempt,
  * which are those with a zero wait. Close, the queries, an async bridge or a select that must wait, and a
- * {@code DROP_OLDEST} send that must evict take both (send lock first). The only nesting inside one channel is a send side growing the ring's array
- * ({@link #addLocked}: send lock, then receive lock). Every holder of the send lock releases it through
- * {@link #unlockSendSide}.
+ * {@code DROP_OLDEST} send that must evict take both (send lock first). The only nesting inside one channel is a
+ * send side growing the ring's array ({@link #addLocked}: send lock, then receive lock). Every holder of the send
+ * lock releases it through {@link #unlockSendSide}.
  *
  * <h2>Invariants</h2>
  * <ul>

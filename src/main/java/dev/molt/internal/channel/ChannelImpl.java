@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * and an async bridge that must wait take both ({@link #acquireAll}: send side first); so does a select's locked
  * scan, for every channel of its clauses (in {@link #id} order). The plain blocking operations of each kind say what
  * they hold; the {@code try} operations, a select's fast path and an async bridge's first attempt are those
- * operations with a zero wait ({@link #sendNow}, {@link #receiveNow}). A waiter that leaves unlinks its node under its side's lock. There is no lock-order cycle.
+ * operations with a zero wait ({@link #sendNow}, {@link #receiveNow}). A waiter that leaves unlinks its node under
+ * its side's lock. There is no lock-order cycle.
  *
  * <h2>Invariants</h2>
  * <ul>
@@ -121,10 +122,20 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
 
     /**
      * Without a lock: whether a {@code send} (or a receive) could plausibly proceed now: a partner waits, or the
-     * buffer has room (a value). Racy, a hint only: a select's fast path skips a clause this says no to, and
-     * its locked scan decides ({@link Select}).
+     * buffer has room (a value). Racy, a hint only, so that a first attempt that would fail takes no lock
+     * ({@link #sendIfLikely}, {@link #receiveIfLikely}); whoever gets "no" goes on to its locked path, which decides.
      */
     abstract boolean mayProceed(boolean send);
+
+    /** The first attempt of a select's send clause or of {@code sendAsync}: {@link #sendNow} if the hint says yes. */
+    final boolean sendIfLikely(Object v) {
+        return mayProceed(true) && sendNow(v);
+    }
+
+    /** As {@link #sendIfLikely} for a receive: {@link #receiveNow}'s result, or null if the hint says no. */
+    final Object receiveIfLikely() {
+        return mayProceed(false) ? receiveNow() : null;
+    }
 
     /**
      * A send of {@code v} that does not wait ({@code trySend}, a select's fast path): the blocking send's path
@@ -393,9 +404,9 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
         Objects.requireNonNull(value, "value");
         // First as a send that does not wait (a buffered channel's one lock, like trySend); only a send that must
         // wait, or a channel that is closed, takes every lock below.
-        if (!closed && mayProceed(true)) {
+        if (!closed) {
             try {
-                if (sendNow(value)) {
+                if (sendIfLikely(value)) {
                     return CompletableFuture.completedFuture(null);
                 }
             } catch (ChannelClosedException e) {
@@ -524,11 +535,9 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
     @Override
     @SuppressWarnings("unchecked")
     public CompletableFuture<T> recvAsync() {
-        if (mayProceed(false)) { // first as a receive that does not wait, as in sendAsync
-            Object now = receiveNow();
-            if (now != null && now != CLOSED) {
-                return CompletableFuture.completedFuture((T) now);
-            }
+        Object now = receiveIfLikely(); // first as a receive that does not wait, as in sendAsync
+        if (now != null && now != CLOSED) {
+            return CompletableFuture.completedFuture((T) now);
         }
         AsyncWaiter<T> w = null;
         Object v;

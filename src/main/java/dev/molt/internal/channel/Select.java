@@ -81,25 +81,20 @@ public final class Select {
             }
         }
         int[] order = pollOrder(k);
-        // The fast path: take the first clause of the poll order that can proceed now, one channel at a time, as a
-        // send or receive that does not wait (one channel's locks, not all of them). The first of a uniformly
-        // random order that can proceed is still a uniform choice among those that can. A closed channel counts as
-        // ready too, but a zero wait cannot tell it apart cheaply: on meeting one, the locked scan decides.
+        // The fast path (class comment, step 2). A closed channel is ready too, but skipping past it here would
+        // take its share of the uniform choice away: the locked scan decides instead.
         for (int i : order) {
             Clauses.OnChannel<? extends R> c = ch[i];
             ChannelImpl<?> chan = c.channel;
             if (chan.closed) {
                 break;
             }
-            if (!chan.mayProceed(c.isSend())) {
-                continue;
-            }
             if (c.isSend()) {
-                if (chan.sendNow(c.value())) {
+                if (chan.sendIfLikely(c.value())) {
                     return finish(c, false, null);
                 }
             } else {
-                Object v = chan.receiveNow();
+                Object v = chan.receiveIfLikely();
                 if (v != null) {
                     return finish(c, v == ChannelImpl.CLOSED, v);
                 }
