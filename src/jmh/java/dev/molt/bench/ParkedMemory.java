@@ -29,7 +29,7 @@ import javax.management.ObjectName;
  * thread's 264) or leaves {@code TaskImpl.run} and {@code Molt.sleep} frames of their own (512 bytes) depends on which
  * method C2 happened to compile first: a method that already has C2 code larger than {@code -XX:InlineSmallCode}
  * (2,500 bytes) is not inlined ("already compiled into a big method" in a JFR {@code jdk.CompilerInlining} event),
- * and the end of each round deoptimizes and recompiles all three again. README, Performance, has the runs.
+ * and the end of each round deoptimizes and recompiles all three again. docs/performance.md has the runs.
  *
  * <pre>java -cp ... dev.molt.bench.ParkedMemory molt 1000000</pre>
  */
