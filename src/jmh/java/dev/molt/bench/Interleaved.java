@@ -27,8 +27,11 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * Each fork: 3 warm-up and 5 measured iterations of one second (override with {@code -Dwarmups=},
  * {@code -Diterations=}). Printed per benchmark and parameter set: each implementation's scores by round and their
- * median, then Molt's ratio to the best peer in each round and the median ratio (below 1 is faster). {@code ltq}
- * counts as a peer only at capacity 0 (at 16 and 1024 it is an unbounded queue, as in the README's table).
+ * median, then Molt's ratio to the best peer in each round and the median ratio (below 1 is faster), and the ratio
+ * of the best rounds (Molt's best round over the best peer's best round: each in the machine's fast mode). At the
+ * end, all of it once more as a Markdown table, the README's. {@code ltq} counts as a peer only at capacity 0 (at
+ * 16 and 1024 it is an unbounded queue, as in the README's table). A configuration that failed in a round (a
+ * benchmark gives up after 60 s) has no score there and is left out of that round.
  */
 public final class Interleaved {
     private static final String MOLT = "molt";
@@ -98,15 +101,24 @@ public final class Interleaved {
 
     private static void report(Map<String, Map<String, double[]>> scores, List<String> impls, int rounds) {
         System.out.println();
+        StringBuilder table = new StringBuilder("| benchmark |");
+        for (String impl : impls) {
+            table.append(' ').append(impl).append(" |");
+        }
+        table.append(" molt / best peer, by round | median | best rounds |\n|---|")
+                .append("---:|".repeat(impls.size())).append("---|---:|---:|\n");
         for (Map.Entry<String, Map<String, double[]>> e : scores.entrySet()) {
             String key = e.getKey();
             Map<String, double[]> byImpl = e.getValue();
             System.out.println(key + " (ns per element, by round; median)");
+            table.append("| ").append(key).append(" |");
             for (String impl : impls) {
                 double[] s = byImpl.get(impl);
                 if (s != null) {
                     System.out.printf(Locale.ROOT, "  %-5s %s  median %.0f%n", impl, format(s), median(s));
                 }
+                table.append(s == null ? "" : String.format(Locale.ROOT, " %.0f (%.0f)", median(s), min(s)))
+                        .append(" |");
             }
             List<String> peers = new ArrayList<>();
             for (String impl : impls) {
@@ -116,17 +128,36 @@ public final class Interleaved {
                 }
             }
             double[] ratios = filled(rounds);
+            double bestPeer = Double.NaN;
             for (int round = 0; round < rounds; round++) {
                 double best = Double.NaN;
                 for (String p : peers) {
-                    double s = byImpl.get(p)[round];
-                    best = Double.isNaN(best) || s < best ? s : best;
+                    best = minOf(best, byImpl.get(p)[round]);
                 }
+                bestPeer = minOf(bestPeer, best);
                 ratios[round] = byImpl.get(MOLT)[round] / best;
             }
-            System.out.printf(Locale.ROOT, "  molt / best of %s: %s  median %.2f%n%n", peers, format2(ratios),
-                    median(ratios));
+            double bestRounds = min(byImpl.get(MOLT)) / bestPeer;
+            System.out.printf(Locale.ROOT, "  molt / best of %s: %s  median %.2f; best rounds %.2f%n%n", peers,
+                    format2(ratios), median(ratios), bestRounds);
+            table.append(format2(ratios)).append(String.format(Locale.ROOT, " | %.2f | %.2f |%n", median(ratios),
+                    bestRounds));
         }
+        System.out.print(table);
+    }
+
+    /** The smaller of two scores, either of which may be NaN (no score): NaN only if both are. */
+    private static double minOf(double a, double b) {
+        return Double.isNaN(a) || b < a ? b : a;
+    }
+
+    /** The smallest score that is not NaN, or NaN if none. */
+    private static double min(double[] values) {
+        double m = Double.NaN;
+        for (double v : values) {
+            m = minOf(m, v);
+        }
+        return m;
     }
 
     private static double[] filled(int n) {
