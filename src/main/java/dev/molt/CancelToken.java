@@ -36,12 +36,20 @@ public interface CancelToken {
         return Token.never();
     }
 
-    /** A new token that is cancelled when this one is, and can also be cancelled alone. */
+    /**
+     * A new token that is cancelled when this one is, and can also be cancelled alone.
+     *
+     * <p>Until it is cancelled on its own, the child stays registered with this token, and so reachable from it.
+     * Cancel a child once the work it covers is done (as Go asks of {@code context.WithCancel}), so that a
+     * long-lived token (a runtime's root, a server's) does not collect the children of finished requests. The tokens
+     * Molt makes for tasks and scopes leave their parent by themselves when the task or scope ends.
+     */
     CancelToken child();
 
     /**
      * A child token that also cancels itself after {@code timeout}, with a
-     * {@link java.util.concurrent.TimeoutException} as its reason.
+     * {@link java.util.concurrent.TimeoutException} as its reason. Until then it stays registered with this token
+     * and with the JVM's deadline timer, as {@link #child()} says; cancelling it earlier releases both.
      *
      * @throws NullPointerException if {@code timeout} is null
      * @throws IllegalArgumentException if {@code timeout} is negative
@@ -50,7 +58,8 @@ public interface CancelToken {
 
     /**
      * A child token that also cancels itself at {@code deadline} (at once if it has passed), with a
-     * {@link java.util.concurrent.TimeoutException} as its reason.
+     * {@link java.util.concurrent.TimeoutException} as its reason. Cancelling it earlier releases it, as for
+     * {@link #childWithTimeout}.
      *
      * @throws NullPointerException if {@code deadline} is null
      */

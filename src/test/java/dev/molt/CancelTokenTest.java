@@ -225,6 +225,18 @@ class CancelTokenTest {
     }
 
     @Test
+    void aChildStaysRegisteredWithItsParentUntilItIsCancelled() {
+        CancelToken root = CancelToken.create();
+        CancelToken first = root.child();
+        CancelToken timed = root.childWithTimeout(Duration.ofHours(1));
+        root.child();
+        assertThat(((Token) root).listenerCount()).isEqualTo(3);
+        first.cancel();
+        timed.cancel();
+        assertThat(((Token) root).listenerCount()).isEqualTo(1);
+    }
+
+    @Test
     void badInputIsRefusedAndChangesNothing() {
         CancelToken t = CancelToken.create();
         assertThatThrownBy(() -> t.cancel(null)).isInstanceOf(NullPointerException.class).hasMessage("reason");

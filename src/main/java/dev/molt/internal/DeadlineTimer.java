@@ -27,6 +27,11 @@ final class DeadlineTimer {
         }
     }
 
+    /** How many deadlines are scheduled now (tests: a token cancelled early must leave the timer). */
+    static int scheduled() {
+        return Holder.SCHEDULER.getQueue().size();
+    }
+
     /** A scheduled deadline: the cancellation it will apply, and its timer entry (null if none was needed). */
     record Deadline(Cancellation cancellation, ScheduledFuture<?> timer) {
         /** Takes the timer entry out, for an owner that ended before its deadline. */
