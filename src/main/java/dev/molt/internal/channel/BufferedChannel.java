@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * which are those with a zero wait. Close, the queries, an async bridge or a select that must wait, and a
  * {@code DROP_OLDEST} send that must evict take both (send lock first). The only nesting inside one channel is a
  * send side growing the ring's array ({@link #addLocked}: send lock, then receive lock). Every holder of the send
- * lock releases it through {@link #unlockSendSide}.
+ * lock releases it through {@link #unlockSendSide}, or (a select) calls {@link #afterUnlock} once it holds no lock.
  *
  * <h2>Invariants</h2>
  * <ul>
@@ -263,12 +263,12 @@ final class BufferedChannel<T> extends ChannelImpl<T> {
     }
 
     /**
-     * A buffered channel's way to release its send lock: every holder releases it through here, so that a move a
-     * receive asked for while the lock was held ({@link #moveRequested}) is done by the holder instead.
+     * What every holder of the send lock does after releasing it ({@link #unlockSendSide}; a select, holding other
+     * channels' locks too, once it has released them all): the move a receive asked for while the lock was held
+     * ({@link #moveRequested}), which the holder does instead of the receive.
      */
     @Override
-    void unlockSendSide() {
-        lock.unlock();
+    void afterUnlock() {
         if (moveRequested && helpMove()) {
             settle(true, false);
         }

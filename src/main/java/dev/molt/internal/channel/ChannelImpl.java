@@ -163,9 +163,27 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
     /** Releases every lock (held through {@link #acquireAll}). */
     abstract void unlockAll();
 
-    /** Releases the send-side lock (a buffered channel first does a move a receive asked for meanwhile). */
+    /** Releases the send-side lock (a buffered channel then does a move a receive asked for meanwhile). */
     void unlockSendSide() {
         lock.unlock();
+        afterUnlock();
+    }
+
+    /**
+     * Releases every lock (held through {@link #acquireAll}) and nothing more, for a select that still holds other
+     * channels' locks: the work an unlock may owe other threads wakes waiters, and a woken async bridge runs its
+     * caller's dependent stages, which must not run under any channel's lock. The select calls {@link #afterUnlock}
+     * once it holds no lock.
+     */
+    final void unlockAllOnly() {
+        if (takeLock != lock) {
+            takeLock.unlock();
+        }
+        lock.unlock();
+    }
+
+    /** With no lock held: what a release of the send-side lock owes other threads (see {@link #unlockSendSide}). */
+    void afterUnlock() {
     }
 
     /**

@@ -180,11 +180,16 @@ public final class Select {
         } finally {
             // A buffered channel's locked primitives may also have completed waiters its one-lock paths left
             // behind (ChannelImpl.normalizeLocked), on any channel polled, chosen or not: wake those too, once
-            // every lock is released.
+            // every lock is released. So too the moves that receives asked of a send lock we held: done only now,
+            // since they wake waiters, and a woken async bridge runs its caller's code, which must not find us
+            // still holding another channel's lock.
             Node others = null;
             for (int l = locks.length - 1; l >= 0; l--) {
                 others = append(locks[l].takeWake(), others);
-                locks[l].releaseAll();
+                locks[l].unlockAllOnly();
+            }
+            for (ChannelImpl<?> l : locks) {
+                l.afterUnlock();
             }
             ChannelImpl.fireAll(others);
         }
