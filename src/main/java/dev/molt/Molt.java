@@ -115,7 +115,8 @@ public final class Molt {
      * by its caller first, or the channel was or got closed). A blocking or {@code try} send that fails keeps its
      * value with its caller (an exception or {@code false}), so the hook does not see it; values still buffered
      * at {@code close} remain receivable, so the hook does not see them either. The hook runs in the thread that
-     * drops the value, outside the channel's lock; an exception it throws is logged and swallowed.
+     * drops the value, outside the channel's lock; whatever it throws (an {@code Error} too) is logged and
+     * swallowed, so that a failing hook cannot keep a close from waking every waiter.
      *
      * @throws IllegalArgumentException if {@code capacity} is negative, or is 0 with a dropping policy
      * @throws NullPointerException if {@code overflow} or {@code onUndelivered} is null

@@ -214,6 +214,34 @@ class ChannelTest {
         assertThat(ch.recv()).isEqualTo(1);
     }
 
+    /** A hook that throws an Error while close wakes its waiters (async sends first) stops none of the wake-ups. */
+    @Test
+    void aHookThrowingAnErrorDoesNotStopCloseFromWakingEveryWaiter() throws Exception {
+        List<Integer> seen = new CopyOnWriteArrayList<>();
+        Channel<Integer> ch = channel(0, Overflow.SUSPEND, v -> {
+            seen.add(v);
+            throw new AssertionError("hook of " + v);
+        });
+        List<CompletableFuture<Void>> asyncSends = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            asyncSends.add(ch.sendAsync(i));
+        }
+        List<Task<Void>> blocked = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int v = 10 + i;
+            blocked.add(spawn(() -> ch.send(v)));
+        }
+        awaitWaiting(ch, 6, 0);
+        ch.close();
+        for (CompletableFuture<Void> f : asyncSends) {
+            assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ChannelClosedException.class);
+        }
+        for (Task<Void> t : blocked) {
+            assertThatThrownBy(t::join).hasCauseInstanceOf(ChannelClosedException.class);
+        }
+        assertThat(seen).containsExactlyInAnyOrder(0, 1, 2);
+    }
+
     // ---------------------------------------------------------------- async
 
     @Test
@@ -244,6 +272,63 @@ class ChannelTest {
         assertThatThrownBy(r4::join).hasCauseInstanceOf(ChannelClosedException.class)
                 .cause().hasCauseInstanceOf(IllegalStateException.class);
         assertThat(ch.recvAsync()).isCompletedExceptionally();
+    }
+
+    /**
+     * Every way of completing an async bridge's future from outside withdraws its operation: a withdrawn receive
+     * takes nothing sent later, a withdrawn send delivers nothing and its value goes to the hook. completeAsync
+     * and the obtrude methods complete a future past complete() in the JDK, so they are overridden too.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void everyOutsideCompletionWithdrawsAnAsyncOperation(int capacity) throws Exception {
+        List<java.util.function.Consumer<CompletableFuture<Integer>>> receives = List.of(
+                f -> f.cancel(false),
+                f -> f.complete(-1),
+                f -> f.completeExceptionally(new IllegalStateException("mine")),
+                f -> f.completeAsync(() -> -1).join(),
+                f -> f.completeAsync(() -> -1, Runnable::run),
+                f -> f.completeOnTimeout(-1, 1, TimeUnit.MILLISECONDS).exceptionally(e -> -1).join(),
+                f -> f.obtrudeValue(-1),
+                f -> f.obtrudeException(new IllegalStateException("mine")));
+        for (var complete : receives) {
+            Channel<Integer> ch = channel(capacity);
+            CompletableFuture<Integer> r = ch.recvAsync();
+            complete.accept(r);
+            assertThat(r).isDone();
+            assertThat(waiting(ch)).containsExactly(0, 0);
+            boolean sent = ch.trySend(42); // at capacity 0 there is no receiver left to take it
+            assertThat(sent).isEqualTo(capacity > 0);
+            if (sent) {
+                assertThat(ch.tryRecv()).isEqualTo(42);
+            }
+        }
+        List<java.util.function.Consumer<CompletableFuture<Void>>> sends = List.of(
+                f -> f.cancel(false),
+                f -> f.complete(null),
+                f -> f.completeAsync(() -> null).join(),
+                f -> f.completeAsync(() -> {
+                    throw new IllegalStateException("mine");
+                }).exceptionally(e -> null).join(),
+                f -> f.obtrudeValue(null),
+                f -> f.obtrudeException(new IllegalStateException("mine")));
+        for (var complete : sends) {
+            List<Integer> dropped = new CopyOnWriteArrayList<>();
+            Channel<Integer> ch = channel(capacity, Overflow.SUSPEND, dropped::add);
+            for (int i = 0; i < capacity; i++) {
+                ch.send(0); // fill the buffer, so the async send waits
+            }
+            CompletableFuture<Void> s = ch.sendAsync(7);
+            assertThat(s).isNotDone();
+            complete.accept(s);
+            assertThat(s).isDone();
+            assertThat(dropped).containsExactly(7);
+            assertThat(waiting(ch)).containsExactly(0, 0);
+            for (int i = 0; i < capacity; i++) {
+                assertThat(ch.recv()).isZero();
+            }
+            assertThat(ch.tryRecv()).isNull(); // 7 was withdrawn
+        }
     }
 
     /** Over a buffered channel most async operations complete at once (their zero-wait first attempt). */

@@ -1,12 +1,19 @@
 package dev.molt.internal.channel;
 
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * The waiter of {@code sendAsync}/{@code recvAsync}: instead of unparking a thread, its completion completes a
- * future. The future is the caller's way to withdraw: {@code cancel}, {@code complete} or
- * {@code completeExceptionally} by anyone but the channel first tries to leave the wait queue; if a partner
- * already won the waiter, the withdrawal fails and the future completes with the real outcome.
+ * future. The future is the caller's way to withdraw: every way of completing it from outside ({@code cancel},
+ * {@code complete}, {@code completeExceptionally}, {@code completeAsync}, and {@code orTimeout} and
+ * {@code completeOnTimeout}, which call {@code complete} and {@code completeExceptionally}) first tries to leave the wait queue; if a partner already
+ * won the waiter, the withdrawal fails and the future completes with the real outcome. {@code completeAsync} is
+ * overridden because the JDK's completes the future internally, past {@code complete}. The {@code obtrude} methods
+ * withdraw too, then force the outcome, as they do on any future (after a partner won, an obtruded value replaces
+ * what was received).
  */
 final class AsyncWaiter<V> extends Waiter {
     final Bridge future = new Bridge();
@@ -63,8 +70,46 @@ final class AsyncWaiter<V> extends Waiter {
 
         @Override
         public boolean completeExceptionally(Throwable ex) {
-            java.util.Objects.requireNonNull(ex, "ex");
+            Objects.requireNonNull(ex, "ex");
             return withdraw() && super.completeExceptionally(ex);
+        }
+
+        @Override
+        public CompletableFuture<V> completeAsync(Supplier<? extends V> supplier, Executor executor) {
+            Objects.requireNonNull(supplier, "supplier");
+            Objects.requireNonNull(executor, "executor");
+            executor.execute(() -> {
+                if (isDone()) {
+                    return; // as the JDK's: the supplier is not called for a future already completed
+                }
+                V value;
+                try {
+                    value = supplier.get();
+                } catch (Throwable e) {
+                    completeExceptionally(e);
+                    return;
+                }
+                complete(value);
+            });
+            return this;
+        }
+
+        @Override
+        public CompletableFuture<V> completeAsync(Supplier<? extends V> supplier) {
+            return completeAsync(supplier, defaultExecutor());
+        }
+
+        @Override
+        public void obtrudeValue(V value) {
+            withdraw();
+            super.obtrudeValue(value);
+        }
+
+        @Override
+        public void obtrudeException(Throwable ex) {
+            Objects.requireNonNull(ex, "ex");
+            withdraw();
+            super.obtrudeException(ex);
         }
     }
 }

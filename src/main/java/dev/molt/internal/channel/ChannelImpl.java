@@ -325,7 +325,9 @@ public abstract sealed class ChannelImpl<T> implements Channel<T> permits Rendez
             @SuppressWarnings("unchecked")
             T t = (T) v;
             onUndelivered.accept(t);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
+            // Errors too: the hook runs inside the channel's work (a close waking its waiters one after another),
+            // which must go on whatever the caller's code throws.
             LOG.error("the onUndelivered hook of {} failed", this, e);
         }
     }
