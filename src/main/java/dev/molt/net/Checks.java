@@ -16,6 +16,27 @@ final class Checks {
         return port;
     }
 
+    /**
+     * Whether {@code s} takes more than {@code maxBytes} bytes in UTF-8 (the wire size of a WebSocket text message).
+     * Counts only when the character count leaves it open: a char takes one to three bytes (a surrogate pair four
+     * for two chars).
+     */
+    static boolean utf8Longer(CharSequence s, int maxBytes) {
+        int chars = s.length();
+        if (chars > maxBytes) {
+            return true;
+        }
+        if ((long) chars * 3 <= maxBytes) {
+            return false;
+        }
+        long bytes = 0;
+        for (int i = 0; i < chars; i++) {
+            char c = s.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes > maxBytes;
+    }
+
     /** {@code d}, or a {@link NullPointerException} / {@link IllegalArgumentException} naming {@code name}. */
     static Duration positive(Duration d, String name) {
         Objects.requireNonNull(d, name);

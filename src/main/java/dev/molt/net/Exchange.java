@@ -101,8 +101,11 @@ final class Exchange implements Callable<Void>, ScopeBody<Void> {
         token = requestToken;
         // On the token the handler sees: its callbacks run once it is marked, so an interrupted handler finds
         // Molt.cancelled() true.
+        Request request = new Request(hreq, requestToken);
         try (AutoCloseable registration = requestToken.onCancel(interrupter)) {
-            respond(handler.handle(new Request(hreq, requestToken)));
+            respond(handler.handle(request));
+        } finally {
+            request.answered();
         }
         return null;
     }
@@ -218,15 +221,18 @@ final class Exchange implements Callable<Void>, ScopeBody<Void> {
         if (cce != null || clientGone) {
             throw cce != null ? cce : new CloseConnectionException("client went away");
         }
+        boolean cancelled = isCancellation(t);
         if (hres.isSent() || stream != null) {
-            if (!(find(t, CancelledException.class) != null)) {
+            if (cancelled) {
+                LOG.debug("{} {} cancelled after the response was sent ({})", hreq.prologue().method().text(),
+                        hreq.path().path(), server.isStopping() ? "server stopping" : "request timeout");
+            } else {
                 LOG.error("{} {} failed after the response was sent", hreq.prologue().method().text(),
                         hreq.path().path(), t);
             }
             throw new CloseConnectionException("exchange failed after the response was sent", t);
         }
-        if (find(t, CancelledException.class) != null || t instanceof InterruptedException
-                || t instanceof TimeoutException) {
+        if (cancelled) {
             boolean stopping = server.isStopping();
             LOG.debug("{} {} cancelled ({})", hreq.prologue().method().text(), hreq.path().path(),
                     stopping ? "server stopping" : "request timeout");
@@ -236,6 +242,16 @@ final class Exchange implements Callable<Void>, ScopeBody<Void> {
         }
         LOG.error("{} {} failed", hreq.prologue().method().text(), hreq.path().path(), t);
         hres.status(500).send("internal server error");
+    }
+
+    /**
+     * Whether the exchange ended by cancellation rather than by a failure: the request timeout (which
+     * {@code Molt.timeout} throws as a bare {@link TimeoutException}; a handler's own one arrives wrapped), the server
+     * stopping, or an interrupt that came with either.
+     */
+    private static boolean isCancellation(Throwable t) {
+        return find(t, CancelledException.class) != null || t instanceof InterruptedException
+                || t instanceof TimeoutException;
     }
 
     private static <E extends Throwable> E find(Throwable t, Class<E> type) {

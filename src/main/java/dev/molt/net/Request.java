@@ -4,6 +4,7 @@ import dev.molt.CancelToken;
 import dev.molt.Channel;
 import dev.molt.Molt;
 import dev.molt.ReceiveChannel;
+import dev.molt.Task;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
@@ -24,6 +25,8 @@ import java.util.Objects;
 public final class Request {
     private final ServerRequest delegate;
     private final CancelToken token;
+    /** The task of {@link #bodyChannel}, if one was started: stopped once the exchange has answered. */
+    private volatile Task<Void> bodyReader;
 
     Request(ServerRequest delegate, CancelToken token) {
         this.delegate = delegate;
@@ -124,7 +127,8 @@ public final class Request {
      * The body as a bounded channel of chunks of at most {@code chunkSize} bytes, read by a task of the request
      * (it stops reading from the socket while the channel is full: the client is slowed down by TCP). The channel
      * ends with the body; if reading fails (a body over {@code maxRequestBody}, a client that went away) it is
-     * closed with that failure as reason, and the exchange answers accordingly (413, or nothing).
+     * closed with that failure as reason, and the exchange answers accordingly (413, or nothing). Once the exchange
+     * has answered, the task is cancelled if it still runs (a handler may answer without reading the whole body).
      *
      * @param capacity how many chunks may wait in the channel
      * @param chunkSize the largest chunk
@@ -137,7 +141,7 @@ public final class Request {
         }
         Channel<byte[]> ch = Molt.channel(capacity);
         InputStream in = body();
-        Molt.spawn("molt-request-body", () -> {
+        bodyReader = Molt.spawn("molt-request-body", () -> {
             byte[] buf = new byte[chunkSize];
             try (in) {
                 int n;
@@ -150,6 +154,17 @@ public final class Request {
             }
         });
         return ch;
+    }
+
+    /**
+     * Called by the exchange once it has answered: a body reader still blocked (in a full channel nobody reads any
+     * more, or on a client still sending) would otherwise keep the request's scope, and so the exchange, open.
+     */
+    void answered() {
+        Task<Void> reader = bodyReader;
+        if (reader != null && !reader.isDone()) {
+            reader.cancel();
+        }
     }
 
     /** @return the Helidon request underneath, for what this class does not offer */

@@ -40,6 +40,13 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
     private boolean closeSent; // guarded by sendLock
     private volatile io.helidon.websocket.WsSession hs;
     private volatile Task<Void> task;
+    /**
+     * The session task's token, set by the task itself as it starts: {@link #task} is set by the connection thread
+     * only once {@code spawn} returned, which may be after the handler began.
+     */
+    private volatile CancelToken sessionToken;
+    /** Set once the session task has ended: from then on, messages the peer still sends are dropped. */
+    private volatile boolean sessionEnded;
     private volatile Thread connectionThread;
 
     // Fragment reassembly: used by the connection thread only.
@@ -67,7 +74,11 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
 
     @Override
     public CancelToken token() {
-        Task<Void> t = task;
+        CancelToken own = sessionToken;
+        if (own != null) {
+            return own;
+        }
+        Task<Void> t = task; // the connection thread, before the task has started
         return t != null ? t.token() : server.token();
     }
 
@@ -147,7 +158,12 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
                 in.send(m);
                 return null;
             });
-        } catch (CancelledException | ChannelClosedException | InterruptedException e) {
+        } catch (ChannelClosedException e) {
+            if (sessionEnded) {
+                return; // our close frame is sent: keep reading until the peer's close answers it
+            }
+            throw new CloseConnectionException("WebSocket session ended", e);
+        } catch (CancelledException | InterruptedException e) {
             throw new CloseConnectionException("WebSocket session ended", e);
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -208,6 +224,7 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
     // ---------------------------------------------------------------- the session task
 
     private void runSession() throws InterruptedException {
+        sessionToken = Molt.currentToken();
         int code = 1000;
         String reason = "normal";
         try {
@@ -231,6 +248,10 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
             }
         } finally {
             sendClose(code, reason);
+            // A handler that did not read everything leaves the connection thread blocked in deliver (in is
+            // full): closing in frees it, and it drops what else comes until the peer's close.
+            sessionEnded = true;
+            in.close();
             server.sessions().remove(this);
         }
     }

@@ -46,9 +46,15 @@ public final class TcpServer implements AutoCloseable {
     private TcpServer(Builder b) throws Exception {
         this.handler = b.handler;
         this.listener = new ServerSocket();
-        listener.bind(new InetSocketAddress(InetAddress.getByName(b.host), b.port), b.backlog);
-        MoltRuntime runtime = b.runtime != null ? b.runtime : MoltRuntime.current();
-        this.acceptTask = runtime.run(() -> Molt.spawn("molt-tcp-server-" + listener.getLocalPort(), this::acceptLoop));
+        try {
+            listener.bind(new InetSocketAddress(InetAddress.getByName(b.host), b.port), b.backlog);
+            MoltRuntime runtime = b.runtime != null ? b.runtime : MoltRuntime.current();
+            this.acceptTask = runtime.run(
+                    () -> Molt.spawn("molt-tcp-server-" + listener.getLocalPort(), this::acceptLoop));
+        } catch (Throwable t) {
+            closeQuietly(listener); // a refused start (a runtime shut down) must not keep the port
+            throw t;
+        }
     }
 
     /** @return a new builder */

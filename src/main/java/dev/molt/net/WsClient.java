@@ -86,7 +86,13 @@ public final class WsClient implements AutoCloseable {
         }
         policy.checkConnect(uri);
         ClientSession session = new ClientSession();
-        WebSocket ws = await(http.newWebSocketBuilder().connectTimeout(connectTimeout).buildAsync(uri, session));
+        WebSocket ws;
+        try {
+            ws = await(http.newWebSocketBuilder().connectTimeout(connectTimeout).buildAsync(uri, session));
+        } catch (Throwable t) {
+            session.token.cancel(); // it is a child of the caller's token: a failed connect must not leave it there
+            throw t;
+        }
         session.ws = ws;
         try {
             return Molt.scope(s -> {
@@ -174,13 +180,17 @@ public final class WsClient implements AutoCloseable {
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             if (text == null && last) {
+                if (Checks.utf8Longer(data, maxMessage)) {
+                    tooBig(webSocket);
+                    return null;
+                }
                 return deliver(webSocket, WsMessage.text(data.toString()));
             }
             if (text == null) {
                 text = new StringBuilder();
             }
             text.append(data);
-            if (text.length() > maxMessage) {
+            if (Checks.utf8Longer(text, maxMessage)) {
                 tooBig(webSocket);
                 return null;
             }
@@ -245,6 +255,7 @@ public final class WsClient implements AutoCloseable {
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             in.close();
             inputClosed.complete(null);
+            token.cancel(new CancelledException("the WebSocket peer closed the session (" + statusCode + ")"));
             return null; // the JDK replies with a close frame
         }
 
@@ -253,6 +264,7 @@ public final class WsClient implements AutoCloseable {
             in.close(error);
             out.close(error);
             inputClosed.complete(null);
+            token.cancel(error);
         }
 
         void writeLoop() throws Exception {

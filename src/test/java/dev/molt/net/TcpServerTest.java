@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.molt.Molt;
+import dev.molt.MoltRuntime;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -78,5 +81,24 @@ class TcpServerTest {
         }
         assertThatThrownBy(() -> new Socket("127.0.0.1", server.port()).close())
                 .as("no longer listening").isInstanceOf(java.net.ConnectException.class);
+    }
+
+    /** A start the runtime refuses (it is shut down) fails and leaves the port free. */
+    @Test
+    void aRefusedStartLeavesThePortFree() throws Exception {
+        MoltRuntime stopped = MoltRuntime.create("stopped");
+        assertThat(stopped.shutdown(Duration.ofSeconds(1))).isTrue();
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        NetPolicy anyPort = NetPolicy.builder().listenAnyPort().build();
+        assertThatThrownBy(() -> TcpServer.builder().policy(anyPort).runtime(stopped).host("127.0.0.1").port(port)
+                .handler(socket -> { }).start())
+                .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        try (ServerSocket again = new ServerSocket()) {
+            again.setReuseAddress(false);
+            again.bind(new InetSocketAddress("127.0.0.1", port)); // throws BindException if still bound
+        }
     }
 }

@@ -5,13 +5,19 @@ import static dev.molt.net.NetTesting.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.molt.CancelToken;
 import dev.molt.CancelledException;
 import dev.molt.ChannelClosedException;
 import dev.molt.Molt;
+import dev.molt.internal.Token;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -300,5 +307,143 @@ class WebSocketTest {
         assertThat(server.stop(Duration.ofMillis(200))).isTrue();
         assertThat(closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1001);
         http.shutdownNow();
+    }
+
+    /**
+     * A handler that ends without reading what the peer sent (more than the inbound channel holds) leaves Helidon's
+     * connection thread blocked in the full channel unless the session's end closes it.
+     */
+    @Test
+    void aSessionEndedWithUnreadInputFreesTheConnectionThread() throws Exception {
+        CompletableFuture<Void> handlerDone = new CompletableFuture<>();
+        try (MoltServer server = server().webSocketBuffers(2, 2)
+                .websocket("/ignore", s -> {
+                    Molt.sleep(Duration.ofMillis(300)); // the client's messages fill `in` meanwhile
+                    handlerDone.complete(null);
+                })
+                .start()) {
+            HttpClient http = HttpClient.newHttpClient();
+            CompletableFuture<Integer> closed = new CompletableFuture<>();
+            WebSocket w = http.newWebSocketBuilder().buildAsync(ws(server, "/ignore"), new WebSocket.Listener() {
+                @Override
+                public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                    closed.complete(statusCode);
+                    return null;
+                }
+            }).get(5, TimeUnit.SECONDS);
+            for (int i = 0; i < 10; i++) {
+                w.sendText("m" + i, true).get(5, TimeUnit.SECONDS);
+            }
+            handlerDone.get(5, TimeUnit.SECONDS);
+            assertThat(closed.get(5, TimeUnit.SECONDS)).isEqualTo(1000);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (threadDump().contains("ServerWsListener.deliver") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(threadDump()).doesNotContain("ServerWsListener.deliver");
+            w.abort();
+            http.shutdownNow();
+        }
+    }
+
+    /** The handler may start before the connection thread learns of its task: its session token is its own. */
+    @Test
+    void theHandlerSeesItsSessionsOwnToken() throws Exception {
+        AtomicInteger wrong = new AtomicInteger();
+        AtomicReference<MoltServer> started = new AtomicReference<>();
+        try (MoltServer server = server()
+                .websocket("/t", s -> {
+                    if (s.token() == started.get().token()) { // the server's: the session's end would not cancel it
+                        wrong.incrementAndGet();
+                    }
+                })
+                .start();
+                WsClient client = client()) {
+            started.set(server);
+            for (int i = 0; i < 40; i++) {
+                client.connect(ws(server, "/t"), s -> {
+                    for (WsMessage m : s.in()) {
+                        // until the server's handler has returned and closed
+                    }
+                    return null;
+                });
+            }
+        }
+        assertThat(wrong).hasValue(0);
+    }
+
+    /** WsSession: when the peer closes, the session's token is cancelled; on the client too. */
+    @Test
+    void theClientSessionTokenIsCancelledWhenThePeerCloses() throws Exception {
+        try (MoltServer server = server().websocket("/bye", s -> s.close(1000, "bye")).start();
+                WsClient client = client()) {
+            boolean cancelled = client.connect(ws(server, "/bye"), s -> {
+                for (WsMessage m : s.in()) {
+                    // until the peer's close
+                }
+                CountDownLatch seen = new CountDownLatch(1);
+                try (AutoCloseable r = s.token().onCancel(seen::countDown)) {
+                    return seen.await(5, TimeUnit.SECONDS);
+                }
+            });
+            assertThat(cancelled).isTrue();
+        }
+    }
+
+    /** maxMessage holds for a text message that arrives in one piece, in UTF-8 bytes. */
+    @Test
+    void theClientClosesOnATextMessageOverMaxMessageEvenInOneFrame() throws Exception {
+        try (MoltServer server = server()
+                .websocket("/big", s -> {
+                    s.send("x".repeat(5_000));
+                    for (WsMessage m : s.in()) {
+                        // until the client closes
+                    }
+                })
+                .websocket("/wide", s -> {
+                    s.send("\u00e9".repeat(60)); // 60 chars, 120 bytes
+                    for (WsMessage m : s.in()) {
+                        // until the client closes
+                    }
+                })
+                .start();
+                WsClient client = WsClient.builder().policy(LOCAL).maxMessage(100).build()) {
+            for (String path : new String[] {"/big", "/wide"}) {
+                assertThatThrownBy(() -> client.connect(ws(server, path), s -> s.in().recv()))
+                        .hasRootCauseMessage("WebSocket message larger than 100 bytes");
+            }
+        }
+    }
+
+    /** The session's token is a child of the caller's: a connect that fails must not leave it registered there. */
+    @Test
+    void failedConnectsLeaveNoTokenOnTheCallersToken() throws Exception {
+        int port;
+        try (ServerSocket closedPort = new ServerSocket(0)) {
+            port = closedPort.getLocalPort();
+        }
+        CancelToken caller = CancelToken.create();
+        try (WsClient client = WsClient.builder().policy(LOCAL).connectTimeout(Duration.ofSeconds(2)).build()) {
+            Molt.withToken(caller, () -> {
+                for (int i = 0; i < 20; i++) {
+                    assertThatThrownBy(() -> client.connect(URI.create("ws://127.0.0.1:" + port + "/x"), s -> null))
+                            .isInstanceOf(java.io.IOException.class);
+                }
+                return null;
+            });
+        }
+        assertThat(((Token) caller).listenerCount()).isZero();
+    }
+
+    private static String threadDump() throws Exception {
+        Path file = Files.createTempFile("molt-threads", ".txt");
+        Files.delete(file);
+        ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                .dumpThreads(file.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+        try {
+            return Files.readString(file);
+        } finally {
+            Files.delete(file);
+        }
     }
 }
