@@ -86,7 +86,9 @@ public final class MoltRuntime {
     /**
      * Shuts this runtime down: refuses new tasks from now on, cancels the root token (which interrupts the
      * threads of the tasks it cancels), and waits up to {@code grace} for every task to end. Calling it again
-     * waits again. A task of this runtime that calls it counts itself as still running.
+     * waits again. A task of this runtime that calls it is cancelled too, but waits for the others with its
+     * interrupt set aside (restored when this returns) and counts itself as still running: the answer is then
+     * false, as soon as the others have ended or the grace has passed.
      *
      * @return whether every task ended within {@code grace}
      * @throws NullPointerException if {@code grace} is null

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -285,5 +287,56 @@ class RuntimeTest {
         assertThat(used).as("heap after 1,000,000 finished tasks").isLessThan(256L << 20);
         assertThat(rt.dump().counts().spawned()).isEqualTo(n + 10_000L);
         rt.shutdown(Duration.ofSeconds(5));
+    }
+
+    /** shutdown interrupts tasks blocked in JDK calls also below a token that a plain cancel reached first. */
+    @Test
+    void shutdownInterruptsTasksBelowAPlainlyCancelledToken() throws Exception {
+        MoltRuntime rt = MoltRuntime.create("plain-then-shutdown");
+        CountDownLatch started = new CountDownLatch(2);
+        CountDownLatch never = new CountDownLatch(1);
+        Task<?>[] tasks = rt.run(() -> withToken(rt.rootToken(), () -> {
+            Task<Void> direct = spawn(() -> {
+                started.countDown();
+                never.await();
+            });
+            Task<Void> nested = spawn(() -> scope(s -> {
+                s.spawn(() -> {
+                    started.countDown();
+                    never.await();
+                });
+                s.token().cancel(); // plain, from the scope's body: its task stays blocked
+                return null;
+            }));
+            return new Task<?>[] {direct, nested};
+        }));
+        started.await();
+        tasks[0].token().cancel(); // plain
+        try {
+            assertThat(rt.shutdown(Duration.ofSeconds(10))).isTrue();
+        } finally {
+            never.countDown();
+        }
+    }
+
+    /** A task that shuts its own runtime down waits for the others, then answers false (it still runs). */
+    @Test
+    void shutdownFromATaskOfTheRuntimeWaitsForTheOthersAndAnswersFalse() throws Exception {
+        MoltRuntime rt = MoltRuntime.create("self-shutdown");
+        AtomicReference<Object> answer = new AtomicReference<>();
+        AtomicBoolean interruptRestored = new AtomicBoolean();
+        Task<Void> other = rt.run(() -> spawn(() -> sleep(Duration.ofMinutes(1))));
+        Task<Void> self = rt.run(() -> spawn(() -> {
+            try {
+                answer.set(rt.shutdown(Duration.ofSeconds(10)));
+                interruptRestored.set(Thread.currentThread().isInterrupted());
+            } catch (Throwable e) {
+                answer.set(e);
+            }
+        }));
+        self.toFuture().exceptionally(e -> null).get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(answer.get()).isEqualTo(Boolean.FALSE);
+        assertThat(interruptRestored).isTrue();
+        assertThat(other.isDone()).isTrue();
     }
 }

@@ -455,4 +455,26 @@ class ScopeTest {
         withNull.add(null);
         assertThatThrownBy(() -> par(withNull)).isInstanceOf(NullPointerException.class).hasMessage("bodies[0]");
     }
+
+    /** API.md: in a supervisorScope a failure of the body itself cancels the children, also a rethrown join. */
+    @Test
+    void aSupervisorBodyThatRethrowsAJoinedFailureCancelsTheOtherTasks() {
+        AtomicBoolean siblingCancelled = new AtomicBoolean();
+        assertThatThrownBy(() -> supervisorScope(s -> {
+            Task<Object> failing = s.spawn(() -> {
+                throw new IOException("a");
+            });
+            s.spawn(() -> {
+                try {
+                    sleep(Duration.ofSeconds(20));
+                } catch (CancelledException e) {
+                    siblingCancelled.set(true);
+                    throw e;
+                }
+            });
+            failing.join(); // TaskFailedException: the body fails with it
+            return null;
+        })).isInstanceOf(TaskFailedException.class).hasCauseInstanceOf(IOException.class);
+        assertThat(siblingCancelled).isTrue();
+    }
 }

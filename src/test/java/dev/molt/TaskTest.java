@@ -273,4 +273,21 @@ class TaskTest {
         }
         assertThat(sum).isEqualTo((long) n * (n - 1) / 2);
     }
+
+    /** Task.cancel interrupts the task's thread even when a plain cancel of an ancestor came first. */
+    @Test
+    void cancelInterruptsEvenAfterAPlainCancelOfAnAncestor() throws Exception {
+        CancelToken parent = CancelToken.create();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        Task<Void> t = withToken(parent, () -> spawn(() -> {
+            started.countDown();
+            never.await(); // a JDK blocking call: only an interrupt wakes it
+        }));
+        started.await();
+        parent.cancel(); // plain: interrupts nothing, as documented
+        t.cancel();
+        assertThatThrownBy(() -> t.join(Duration.ofSeconds(10))).isInstanceOf(CancelledException.class);
+        assertThat(t.token().reason()).isInstanceOf(CancelledException.class).hasMessageNotContaining("task");
+    }
 }

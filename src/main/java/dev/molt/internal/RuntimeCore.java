@@ -94,13 +94,31 @@ public final class RuntimeCore {
      * Refuses new tasks from now on, cancels the root token (interrupting every task it reaches) and waits up
      * to {@code graceNanos} for the live count to reach zero. The wait polls with a growing pause: shutdown is
      * rare, and polling keeps the hot path of every task free of a shared completion signal.
+     *
+     * <p>A task of this runtime that calls it is cancelled with the others, and so interrupted: that interrupt is
+     * set aside while it waits for the others (and restored after), and it counts itself as still running, so the
+     * answer is false once the others have ended or the grace has passed.
      */
     public boolean shutdown(long graceNanos) throws InterruptedException {
         shutdown = true;
+        TaskImpl<?> self = CurrentContext.get().task();
+        boolean selfIsOurs = self != null && self.scope.runtime == this;
         rootToken.cancel(new Cancellation(new CancelReason("runtime '" + name + "' shut down"), true));
+        boolean selfInterrupted = selfIsOurs && Thread.interrupted(); // the interrupt the cancel just gave us
+        try {
+            return awaitEnd(graceNanos, selfIsOurs ? 1 : 0);
+        } finally {
+            if (selfInterrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits until at most {@code remaining} tasks are live; false if that took longer than the grace. */
+    private boolean awaitEnd(long graceNanos, int remaining) throws InterruptedException {
         long deadline = Durations.deadline(graceNanos);
         long pauseMicros = 100;
-        while (counters.liveCount() > 0) {
+        while (counters.liveCount() > remaining) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 log.warn("Molt runtime '{}': {} tasks still running after the shutdown grace period",
@@ -109,6 +127,10 @@ public final class RuntimeCore {
             }
             TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MICROSECONDS.toNanos(pauseMicros)));
             pauseMicros = Math.min(pauseMicros * 2, 20_000);
+        }
+        if (remaining > 0) {
+            log.debug("Molt runtime '{}' shut down by one of its tasks; the others ended", name);
+            return false;
         }
         log.debug("Molt runtime '{}' shut down; all tasks ended", name);
         return true;

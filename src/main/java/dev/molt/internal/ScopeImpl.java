@@ -225,7 +225,13 @@ public final class ScopeImpl implements Scope {
     }
 
     private void recordFailure(Throwable failure, boolean fromBody) {
+        boolean cancels = kind == Kind.SCOPE || (fromBody && kind != Kind.ROOT);
         if (isEcho(failure)) {
+            // Recorded once already (the body rethrew a joined task's failure); but a body that ends by it still
+            // ends by a failure, which in a supervisor scope cancels the other tasks.
+            if (cancels) {
+                cancelOwn(failure);
+            }
             return;
         }
         if (!FIRST_FAILURE.compareAndSet(this, null, failure)) {
@@ -236,7 +242,6 @@ public final class ScopeImpl implements Scope {
             }
             later.add(failure);
         }
-        boolean cancels = kind == Kind.SCOPE || (fromBody && kind != Kind.ROOT);
         if (cancels) {
             cancelOwn(failure);
         }

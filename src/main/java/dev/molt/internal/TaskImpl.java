@@ -204,7 +204,6 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         THREAD.setRelease(this, (Thread) null);
         token.unbind();
         token.detach();
-        scope.runtime.counters.ended(end == SUCCEEDED, end == FAILED);
         if (end == FAILED) {
             Throwable failure = (Throwable) result;
             scope.taskFailed(failure);
@@ -215,13 +214,18 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
                 }
             }
         }
+        // The order matters to two observers. The state first, then the count: once shutdown sees no task live,
+        // every task reports itself done. The count, then the end signal: a joiner (whose gate is the signal, not
+        // the state) and a future's dependents see the count without this task.
         slot = result;
-        state = end; // a volatile store, not a release: toFuture stores the future then reads this (Dekker)
+        state = end;
+        scope.runtime.counters.ended(end == SUCCEEDED, end == FAILED);
+        // Dekker with toFuture, which stores the future and then reads the signal.
+        Token signal = (Token) END_SIGNAL.getAndSet(this, ENDED);
         CompletableFuture<T> f = future;
         if (f != null) {
             complete(f);
         }
-        Token signal = (Token) END_SIGNAL.getAndSet(this, ENDED);
         if (signal != null) {
             signal.cancel(); // wakes every joiner registered on it
         }
@@ -256,7 +260,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        if (state != RUNNING) {
+        if (ended()) {
             return true;
         }
         Token signal = endSignal();
@@ -268,7 +272,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         signal.addListener(unparker);
         Unparker onCancel = caller.wakeOnCancel();
         try {
-            if (state != RUNNING) {
+            if (ended()) {
                 return true;
             }
             for (;;) {
@@ -286,7 +290,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
                     LockSupport.park(this);
                 }
                 // After a park: its own check, not the one before the first park (ADR 0010).
-                if (state != RUNNING) {
+                if (ended()) {
                     return true;
                 }
             }
@@ -294,6 +298,11 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             caller.stopWaking(onCancel);
             signal.removeListener(unparker);
         }
+    }
+
+    /** Whether the task has ended with its bookkeeping (state, count) settled: the gate of joins and futures. */
+    private boolean ended() {
+        return endSignal == ENDED;
     }
 
     /** The token cancelled when this task ends, made on first need; null if the task has already ended. */
@@ -351,7 +360,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         if (f == null) {
             CompletableFuture<T> fresh = new TaskFuture();
             f = FUTURE.compareAndSet(this, null, fresh) ? fresh : future;
-            if (state != RUNNING) {
+            if (ended()) { // Dekker with finish: it sets the signal, then reads the future
                 complete(f);
             }
         }
@@ -440,7 +449,11 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     /** The task's token, registered with its parent first if the task has not started yet (see TaskToken.attach). */
     @Override
     public TaskToken token() {
-        token.attach();
+        if (token.attach() && token.runningTask() == null) {
+            // The task ran to its end while this call registered its token, so the task's own detach found
+            // nothing to remove: leave for it. Dekker with finish, which unbinds (a volatile store), then detaches.
+            token.detach();
+        }
         return token;
     }
 

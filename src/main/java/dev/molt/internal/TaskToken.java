@@ -30,7 +30,8 @@ final class TaskToken extends Token implements Context, Thread.UncaughtException
     }
 
     /**
-     * The running task; null before it starts and after it ends. Written with release stores only: the write in
+     * The running task; null before it starts and after it ends. Written with a release store in {@link #bind}
+     * and a volatile one in {@link #unbind} (see {@code TaskImpl.token()}): the write in
      * {@link #bind} reaches the task's thread through {@code Thread.start} and everyone else through whatever
      * handed them the task or the token, and a canceller that still reads the task after {@link #unbind} only
      * interrupts or unparks a thread that no longer runs it (both harmless).
@@ -59,17 +60,19 @@ final class TaskToken extends Token implements Context, Thread.UncaughtException
     /**
      * Registers this token with its parent, once. The task's thread does it as it starts, so {@code spawn} need
      * not; {@code Task.token()} does it too, so that a parent cancelled before the task started is seen at once
-     * by whoever looks at the task's token.
+     * by whoever looks at the task's token. Returns whether this call registered it.
      */
-    void attach() {
+    boolean attach() {
         long unattached = (long) ID.getAcquire(this);
         if (unattached < 0 && ID.compareAndSet(this, unattached, -unattached)) {
             attachToParent();
+            return true;
         } else {
             // The other party (the task's thread, or a Task.token() call) attached it and may still be registering
             // it: a parent cancelled before this call must show on the token when this returns, so look at the
             // parent directly (cancelling twice with the parent's cancellation is harmless: first reason wins).
             catchUpWithParent();
+            return false;
         }
     }
 
@@ -92,8 +95,9 @@ final class TaskToken extends Token implements Context, Thread.UncaughtException
         TASK.setRelease(this, task);
     }
 
+    /** A volatile store (not a release): the Dekker with a late registration by {@code Task.token()}. */
     void unbind() {
-        TASK.setRelease(this, (TaskImpl<?>) null);
+        task = null;
     }
 
     /** The task while it runs, else null: for the dump. */

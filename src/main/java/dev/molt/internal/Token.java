@@ -219,16 +219,25 @@ public class Token implements CancelToken, CancelListener {
      * cancelled, not a stray interrupt). Iterative, so deep trees cannot overflow the stack.
      */
     public boolean cancel(Cancellation c) {
-        if (this == NEVER || !CANCELLATION.compareAndSet(this, null, c)) {
+        if (this == NEVER) {
+            return false;
+        }
+        if (!CANCELLATION.compareAndSet(this, null, c)) {
+            if (c.interrupting()) {
+                interruptAlreadyCancelled();
+            }
             return false;
         }
         List<Token> marked = new ArrayList<>();
+        List<Token> cancelledBefore = c.interrupting() ? new ArrayList<>() : null;
         List<CancelListener> others = new ArrayList<>();
         marked.add(this);
         for (int i = 0; i < marked.size(); i++) {
             marked.get(i).closeChildren(child -> { // runs under a stripe's spin lock: a CAS and an add, no more
                 if (child != NEVER && CANCELLATION.compareAndSet(child, null, c)) {
                     marked.add(child);
+                } else if (cancelledBefore != null && child != NEVER) {
+                    cancelledBefore.add(child);
                 }
             });
             marked.get(i).closeListeners(l -> {
@@ -247,12 +256,66 @@ public class Token implements CancelToken, CancelListener {
         for (CancelListener l : others) {
             l.onCancel(c);
         }
+        if (cancelledBefore != null) {
+            for (Token t : cancelledBefore) {
+                t.interruptAlreadyCancelled();
+            }
+        }
         // Cancelled alone, a plain token needs nothing more from its live parent. Task and scope tokens stay listed
         // until their task or scope ends, so the dump still shows a cancelled task that is cleaning up.
         if (leavesParentWhenCancelled() && parent != null && !parent.cancelled()) {
             detach();
         }
         return true;
+    }
+
+    /**
+     * An interrupting cancellation reached this token after a plain one had cancelled it: the first reason stays,
+     * but the tasks below must be interrupted now, as {@code Task.cancel}, scope cancellation and shutdown promise.
+     * Each plainly cancelled token of the subtree gets an interrupting copy of its cancellation (once: a later
+     * interrupting cancel finds it interrupting and stops there) and is told of it, which interrupts a running
+     * task; callbacks do not run again. A token registered below but not yet cancelled by its parent's plain
+     * cancellation (it is catching up) is cancelled here with the interrupting one instead.
+     */
+    private void interruptAlreadyCancelled() {
+        List<Token> todo = new ArrayList<>();
+        List<Cancellation> fromParent = new ArrayList<>(); // the parent's interrupting cancellation, to share
+        List<Token> upgraded = new ArrayList<>();
+        todo.add(this);
+        fromParent.add(null);
+        for (int i = 0; i < todo.size(); i++) {
+            Token t = todo.get(i);
+            Cancellation inherited = fromParent.get(i);
+            for (;;) {
+                Cancellation cur = t.cancellation;
+                if (cur == null) {
+                    if (inherited != null) {
+                        t.cancel(inherited);
+                    }
+                    break;
+                }
+                if (cur.interrupting()) {
+                    break;
+                }
+                // Descendants share their ancestor's instance (Cancellation's contract): keep sharing.
+                Cancellation up = inherited != null && inherited.reason() == cur.reason()
+                        && inherited.origin() == cur.origin() ? inherited
+                        : new Cancellation(cur.reason(), true, cur.origin());
+                if (CANCELLATION.compareAndSet(t, cur, up)) {
+                    upgraded.add(t);
+                    for (Token child : t.childList()) {
+                        if (child != NEVER) {
+                            todo.add(child);
+                            fromParent.add(up);
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        for (Token t : upgraded) {
+            t.onCancelled(t.cancellation);
+        }
     }
 
     /** Whether this token leaves its live parent as soon as it is cancelled alone (plain tokens do). */

@@ -251,4 +251,37 @@ class TokenRaceStressTest {
         assertThat(t.listenerCount()).isZero();
         assertThat(kids).allMatch(CancelToken::cancelled);
     }
+
+    /**
+     * Task.token() registers the token with its parent if the task has not yet: racing the task's own start and
+     * end, it must not leave the token of an ended task registered with a live parent.
+     */
+    @Test
+    void taskTokenRacingTheTasksEndLeavesNothingRegistered() throws Exception {
+        CancelToken parent = CancelToken.create();
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Seeds.budgetMillis(2500));
+        List<Thread> threads = new ArrayList<>();
+        AtomicInteger tasks = new AtomicInteger();
+        for (int w = 0; w < 8; w++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    while (System.nanoTime() < end) {
+                        dev.molt.Task<Object> t = dev.molt.Molt.withToken(parent,
+                                () -> dev.molt.Molt.spawn(() -> null));
+                        t.token();
+                        t.join();
+                        tasks.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        System.out.println("TokenRaceStressTest: " + tasks.get() + " tasks, " + ((Token) parent).listenerCount()
+                + " left registered");
+        assertThat(((Token) parent).listenerCount()).isZero();
+    }
 }
