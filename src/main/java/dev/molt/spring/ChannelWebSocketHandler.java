@@ -12,6 +12,7 @@ import dev.molt.Task;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,10 +99,18 @@ public abstract class ChannelWebSocketHandler implements WebSocketHandler {
     @Override
     public void afterConnectionEstablished(WebSocketSession session) throws Exception {
         SessionChannels s = new SessionChannels(session, Molt.channel(buffer), Molt.channel(buffer));
-        session.getAttributes().put(ATTRIBUTE, s);
-        s.task = runtime.run(() -> Molt.withToken(runtime.rootToken(),
-                () -> Molt.spawn("molt-ws-" + session.getId(), () -> runSession(s))));
+        try {
+            s.task = runtime.run(() -> Molt.withToken(runtime.rootToken(),
+                    () -> Molt.spawn("molt-ws-" + session.getId(), () -> runSession(s))));
+        } catch (RejectedExecutionException e) {
+            // The runtime is shut down (the application is stopping): no session, and no half-made one for the
+            // later callbacks to trip over.
+            log.debug("WebSocket session {} refused: {}", session.getId(), e.getMessage());
+            session.close(CloseStatus.GOING_AWAY);
+            return;
+        }
         s.task.toFuture(); // its failure is logged by runSession, not again as an unobserved one
+        session.getAttributes().put(ATTRIBUTE, s); // before Spring delivers the first message: it calls us in turn
     }
 
     @Override

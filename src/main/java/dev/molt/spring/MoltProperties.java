@@ -78,6 +78,15 @@ public class MoltProperties {
         return d;
     }
 
+    /** A deadline: zero would expire at once, so it must be positive. */
+    static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+        return d;
+    }
+
     static int positive(int n, String name) {
         if (n < 1) {
             throw new IllegalArgumentException(name + " must be at least 1: " + n);
@@ -141,10 +150,10 @@ public class MoltProperties {
         /**
          * Sets the request deadline; null for none.
          *
-         * @throws IllegalArgumentException if {@code requestTimeout} is negative
+         * @throws IllegalArgumentException if {@code requestTimeout} is not positive (zero would expire at once)
          */
         public void setRequestTimeout(Duration requestTimeout) {
-            this.requestTimeout = requestTimeout == null ? null : nonNegative(requestTimeout, "molt.web.request-timeout");
+            this.requestTimeout = requestTimeout == null ? null : positive(requestTimeout, "molt.web.request-timeout");
         }
 
         /** The filter's order. */
@@ -197,10 +206,10 @@ public class MoltProperties {
          * Sets the per-write deadline.
          *
          * @throws NullPointerException if {@code sendTimeout} is null
-         * @throws IllegalArgumentException if {@code sendTimeout} is negative
+         * @throws IllegalArgumentException if {@code sendTimeout} is not positive (zero would expire at once)
          */
         public void setSendTimeout(Duration sendTimeout) {
-            this.sendTimeout = nonNegative(sendTimeout, "molt.streaming.send-timeout");
+            this.sendTimeout = positive(sendTimeout, "molt.streaming.send-timeout");
         }
 
         /** The heartbeat interval (zero: none). */
@@ -226,10 +235,10 @@ public class MoltProperties {
         /**
          * Sets the stream timeout; null for none.
          *
-         * @throws IllegalArgumentException if {@code timeout} is negative
+         * @throws IllegalArgumentException if {@code timeout} is not positive (zero would expire at once)
          */
         public void setTimeout(Duration timeout) {
-            this.timeout = timeout == null ? null : nonNegative(timeout, "molt.streaming.timeout");
+            this.timeout = timeout == null ? null : positive(timeout, "molt.streaming.timeout");
         }
     }
 
@@ -264,10 +273,10 @@ public class MoltProperties {
          * Sets the per-message write deadline.
          *
          * @throws NullPointerException if {@code sendTimeout} is null
-         * @throws IllegalArgumentException if {@code sendTimeout} is negative
+         * @throws IllegalArgumentException if {@code sendTimeout} is not positive (zero would expire at once)
          */
         public void setSendTimeout(Duration sendTimeout) {
-            this.sendTimeout = nonNegative(sendTimeout, "molt.websocket.send-timeout");
+            this.sendTimeout = positive(sendTimeout, "molt.websocket.send-timeout");
         }
     }
 }

@@ -111,6 +111,13 @@ class MoltAutoConfigurationTest {
     void badPropertiesFailTheContext() {
         runner.withPropertyValues("molt.shutdown.grace=-1s").run(ctx -> assertThat(ctx).hasFailed());
         runner.withPropertyValues("molt.websocket.buffer=0").run(ctx -> assertThat(ctx).hasFailed());
+        // Deadlines of zero would expire at once: every write, message or request would be cut off.
+        for (String zero : new String[] {"molt.web.request-timeout=0s", "molt.streaming.send-timeout=0s",
+                "molt.streaming.timeout=0s", "molt.websocket.send-timeout=0s"}) {
+            runner.withPropertyValues(zero).run(ctx -> assertThat(ctx).as(zero).hasFailed());
+        }
+        runner.withPropertyValues("molt.shutdown.grace=0s", "molt.streaming.heartbeat=0s")
+                .run(ctx -> assertThat(ctx).hasNotFailed()); // zero means "do not wait" and "none" there
     }
 
     @Test
