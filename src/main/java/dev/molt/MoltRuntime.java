@@ -28,7 +28,10 @@ public final class MoltRuntime {
     private final RuntimeCore core;
 
     private MoltRuntime(String name, boolean isDefault) {
-        this.core = new RuntimeCore(name, this, isDefault);
+        this.core = new RuntimeCore(name, this);
+        if (isDefault) {
+            core.makeDefault(); // only now: a thread that finds the core through it must see this.core set
+        }
     }
 
     private static final class DefaultHolder {

@@ -27,19 +27,22 @@ public final class RuntimeCore {
     final Counters counters = new Counters();
     private volatile boolean shutdown;
 
-    /**
-     * Made only by {@link MoltRuntime}'s constructor. For the default runtime it publishes itself, so that
-     * {@link #defaultCore()} can find it.
-     */
-    public RuntimeCore(String name, MoltRuntime api, boolean isDefault) {
+    /** Made only by {@link MoltRuntime}'s constructor. */
+    public RuntimeCore(String name, MoltRuntime api) {
         this.name = Objects.requireNonNull(name, "name");
         this.api = api;
         this.rootScope = ScopeImpl.root(this);
         this.rootToken = rootScope.token();
         this.rootContext = new BoundContext(this, rootToken, rootScope, null);
-        if (isDefault) {
-            defaultCore = this;
-        }
+    }
+
+    /**
+     * Publishes this core as the default runtime's, so that {@link #defaultCore()} finds it. Called by the default
+     * {@link MoltRuntime}'s constructor once it holds this core: a thread that finds the core here (a volatile
+     * read) then sees that runtime's fields too, though its constructor has not returned yet.
+     */
+    public void makeDefault() {
+        defaultCore = this;
     }
 
     /** The default runtime's core, making the default runtime on first use. */

@@ -135,9 +135,11 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             runtime.counters.unspawned();
             throw new IllegalStateException("this scope has ended and takes no new tasks");
         }
-        TaskToken token = parentToken.unattachedTaskChild();
-        TaskImpl<T> task = new TaskImpl<>(scope, token, name, body);
-        try {
+        TaskToken token = null;
+        TaskImpl<T> task;
+        try { // from here on, whatever fails (an OutOfMemoryError too) gives back the scope hold and the count
+            token = parentToken.unattachedTaskChild();
+            task = new TaskImpl<>(scope, token, name, body);
             Thread t = name == null ? UNNAMED_THREADS.newThread(task) : Thread.ofVirtual().name(name).unstarted(task);
             t.setUncaughtExceptionHandler(token); // how the task's code finds its context: see CurrentContext
             THREAD.setRelease(task, t);
@@ -145,7 +147,9 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             token.bind(task);
             t.start();
         } catch (RuntimeException | Error e) {
-            token.unbind();
+            if (token != null) {
+                token.unbind();
+            }
             scope.exit();
             runtime.counters.unspawned();
             throw e;

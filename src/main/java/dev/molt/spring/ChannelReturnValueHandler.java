@@ -84,7 +84,14 @@ public class ChannelReturnValueHandler implements HandlerMethodReturnValueHandle
             emitter.onTimeout(owner::cancel);
             emitter.onError(owner::cancel);
         }
-        emitterHandler.handleReturnValue(emitter, returnType, mavContainer, webRequest);
+        try {
+            emitterHandler.handleReturnValue(emitter, returnType, mavContainer, webRequest);
+        } catch (Exception | Error e) {
+            if (requestToken == null) {
+                owner.cancel(e); // our own child of the root token: it must not stay registered there
+            }
+            throw e;
+        }
         ChannelStream stream = new ChannelStream(channel, emitter, format, owner, settings.getSendTimeout(),
                 settings.getHeartbeat());
         try {
