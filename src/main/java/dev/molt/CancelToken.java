@@ -65,7 +65,12 @@ public interface CancelToken {
      */
     CancelToken childWithDeadline(Instant deadline);
 
-    /** Cancels this token and its descendants with a {@link CancelledException} as the reason. Idempotent. */
+    /**
+     * Cancels this token and its descendants with a {@link CancelledException} as the reason. Idempotent.
+     *
+     * @throws UnsupportedOperationException on a runtime's root token ({@link MoltRuntime#rootToken()}, and
+     *     {@link Molt#currentToken()} outside any task), which only {@code shutdown} cancels
+     */
     void cancel();
 
     /**
@@ -73,6 +78,7 @@ public interface CancelToken {
      * cancelled, nothing changes and the first reason stays.
      *
      * @throws NullPointerException if {@code reason} is null
+     * @throws UnsupportedOperationException on a runtime's root token, as {@link #cancel()}
      */
     void cancel(Throwable reason);
 

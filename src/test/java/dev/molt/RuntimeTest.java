@@ -339,4 +339,21 @@ class RuntimeTest {
         assertThat(interruptRestored).isTrue();
         assertThat(other.isDone()).isTrue();
     }
+
+    /** API.md: the root token is cancelled only by shutdown; a plain cancel of it is refused and changes nothing. */
+    @Test
+    void theRootTokenRefusesAPlainCancel() throws Exception {
+        MoltRuntime rt = MoltRuntime.create("root-refuses");
+        rt.run(() -> {
+            assertThatThrownBy(() -> currentToken().cancel()).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("shutdown");
+            assertThatThrownBy(() -> currentToken().cancel(new IllegalStateException("x")))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            return null;
+        });
+        assertThat(rt.rootToken().cancelled()).isFalse();
+        assertThat(rt.run(() -> spawn(Molt::cancelled)).join()).isFalse();
+        assertThat(rt.shutdown(Duration.ofSeconds(5))).isTrue();
+        assertThat(rt.rootToken().cancelled()).isTrue();
+    }
 }

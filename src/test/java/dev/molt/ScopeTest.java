@@ -477,4 +477,41 @@ class ScopeTest {
         })).isInstanceOf(TaskFailedException.class).hasCauseInstanceOf(IOException.class);
         assertThat(siblingCancelled).isTrue();
     }
+
+    /**
+     * timeout's limit holds by the clock: with every carrier busy its timer (a virtual thread) cannot run on time,
+     * and a body that ran past the limit must still give TimeoutException.
+     */
+    @Test
+    void aTimeoutPassedWhileEveryCarrierWasBusyStillThrows() throws Exception {
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        CountDownLatch spinning = new CountDownLatch(carriers);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> hogs = new ArrayList<>();
+        for (int i = 0; i < carriers; i++) {
+            hogs.add(Thread.ofVirtual().start(() -> {
+                spinning.countDown();
+                while (!stop.get()) {
+                    Thread.onSpinWait();
+                }
+            }));
+        }
+        try {
+            spinning.await();
+            // The body runs in this platform thread: 300 ms of work under a 20 ms limit.
+            assertThatThrownBy(() -> timeout(Duration.ofMillis(20), () -> {
+                long end = System.nanoTime() + 300_000_000L;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                return "the body's value";
+            })).isInstanceOf(TimeoutException.class);
+        } finally {
+            stop.set(true);
+            for (Thread h : hogs) {
+                h.join();
+            }
+        }
+    }
 }

@@ -290,4 +290,18 @@ class TaskTest {
         assertThatThrownBy(() -> t.join(Duration.ofSeconds(10))).isInstanceOf(CancelledException.class);
         assertThat(t.token().reason()).isInstanceOf(CancelledException.class).hasMessageNotContaining("task");
     }
+
+    /** Task.cancel does nothing once the task has ended: its token may carry follow-up work. */
+    @Test
+    void cancelAfterTheEndLeavesTheTokenAlone() throws Exception {
+        Task<Integer> t = spawn(() -> 1);
+        assertThat(t.join()).isEqualTo(1);
+        CancelToken followUp = t.token().child();
+        t.cancel();
+        t.toFuture().cancel(true);
+        assertThat(t.state()).isEqualTo(Task.State.SUCCEEDED);
+        assertThat(t.token().cancelled()).isFalse();
+        assertThat(followUp.cancelled()).isFalse();
+        followUp.cancel();
+    }
 }

@@ -33,7 +33,15 @@ final class DeadlineTimer {
     }
 
     /** A scheduled deadline: the cancellation it will apply, and its timer entry (null if none was needed). */
-    record Deadline(Cancellation cancellation, ScheduledFuture<?> timer) {
+    record Deadline(Cancellation cancellation, ScheduledFuture<?> timer, long dueNanos) {
+        /**
+         * Whether the deadline has passed by the clock, whether or not its timer has run yet (the timer is a
+         * virtual thread, which waits for a carrier when every carrier is busy).
+         */
+        boolean passed() {
+            return timer != null && System.nanoTime() - dueNanos >= 0;
+        }
+
         /** Takes the timer entry out, for an owner that ended before its deadline. */
         void forget() {
             if (timer != null) {
@@ -53,15 +61,16 @@ final class DeadlineTimer {
                 origin);
         if (nanos <= 0) {
             token.cancel(c);
-            return new Deadline(c, null);
+            return new Deadline(c, null, 0L);
         }
         if (nanos == Long.MAX_VALUE) {
-            return new Deadline(c, null);
+            return new Deadline(c, null, 0L);
         }
+        long due = Durations.deadline(nanos);
         ScheduledFuture<?> f = Holder.SCHEDULER.schedule(
                 () -> Thread.startVirtualThread(() -> token.cancel(c)), nanos, TimeUnit.NANOSECONDS);
         token.addListener(new TimerRemoval(f));
-        return new Deadline(c, f);
+        return new Deadline(c, f, due);
     }
 
     /** Takes the timer entry out when its token is cancelled some other way first. */

@@ -139,6 +139,11 @@ public final class ScopeImpl implements Scope {
             recordFailure(bodyError, true);
         }
         interrupted |= awaitTasks();
+        if (deadline != null && deadline.passed()) {
+            // The limit passed but its timer has not run yet (it waits for a carrier while every carrier is busy):
+            // apply it now, as it would have been applied on time. A no-op if anything cancelled the token first.
+            token.cancel(deadline.cancellation());
+        }
         close();
         return outcome(value, bodyError, interrupted);
     }

@@ -25,6 +25,16 @@ final class ScopeToken extends Token {
         return scope;
     }
 
+    /** A runtime's root token is cancelled only by shutdown (API.md): cancelled by hand, it would stay cancelled. */
+    @Override
+    void checkPlainCancel() {
+        ScopeImpl s = scope;
+        if (s != null && s.isRoot()) {
+            throw new UnsupportedOperationException(
+                    "the root token of Molt runtime '" + s.runtime.name() + "' is cancelled only by shutdown");
+        }
+    }
+
     @Override
     void onCancelled(Cancellation c) {
         if (owner != null && owner != Thread.currentThread()) { // a self-unpark would leave a stray permit

@@ -392,6 +392,9 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @Override
     public void cancel() {
+        if (state != RUNNING) {
+            return; // Task's contract: nothing once the task has ended (its token may serve follow-up work)
+        }
         token.cancel(new Cancellation(new CancelReason("task " + name() + " was cancelled"), true));
     }
 

@@ -200,13 +200,19 @@ public class Token implements CancelToken, CancelListener {
 
     @Override
     public void cancel() {
+        checkPlainCancel();
         cancel(new Cancellation(new CancelReason("cancelled"), false));
     }
 
     @Override
     public void cancel(Throwable reason) {
         Objects.requireNonNull(reason, "reason");
+        checkPlainCancel();
         cancel(new Cancellation(reason, false));
+    }
+
+    /** Refuses a plain {@code cancel} that this token does not take (a runtime's root token: only shutdown). */
+    void checkPlainCancel() {
     }
 
     /**
