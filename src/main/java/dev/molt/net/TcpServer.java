@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A TCP server for protocols other than HTTP: one Molt task per connection, in the scope of an accept loop that is
  * itself a task ({@code molt-tcp-server-PORT}). Stopping closes the listener, lets connections finish within a grace
- * period, then cancels them (closing their sockets) and waits.
+ * period, then cancels them (closing their sockets) and waits. An accept that fails while the listener is open
+ * (too many open files, say) is logged at WARN and tried again after a pause (10 ms, doubling up to 1 s).
  *
  * <pre>{@code
  * TcpServer echo = TcpServer.builder()
@@ -45,7 +46,7 @@ public final class TcpServer implements AutoCloseable {
 
     private TcpServer(Builder b) throws Exception {
         this.handler = b.handler;
-        this.listener = new ServerSocket();
+        this.listener = b.listenerFactory.get();
         try {
             listener.bind(new InetSocketAddress(InetAddress.getByName(b.host), b.port), b.backlog);
             MoltRuntime runtime = b.runtime != null ? b.runtime : MoltRuntime.current();
@@ -66,15 +67,30 @@ public final class TcpServer implements AutoCloseable {
     private void acceptLoop() throws InterruptedException {
         try (AutoCloseable closeOnCancel = Molt.currentToken().onCancel(this::closeListener)) {
             Molt.scope(s -> {
+                long backoffMillis = 0;
                 while (true) {
                     Socket socket;
                     try {
                         socket = listener.accept();
+                        backoffMillis = 0;
                     } catch (IOException e) {
                         if (stopping.get() || Molt.cancelled()) {
                             return null; // the scope now waits for the connections
                         }
-                        throw e;
+                        if (listener.isClosed()) {
+                            throw e;
+                        }
+                        // A failure of this accept only (too many open files, a connection reset before it was
+                        // accepted): the server goes on, as servers do, after a pause that grows while it repeats.
+                        backoffMillis = backoffMillis == 0 ? 10 : Math.min(backoffMillis * 2, 1_000);
+                        LOG.warn("TcpServer on port {}: accept failed ({}); retrying in {} ms", port(), e.toString(),
+                                backoffMillis);
+                        try {
+                            Molt.sleep(Duration.ofMillis(backoffMillis));
+                        } catch (CancelledException stopped) {
+                            return null; // stopped during the pause: as a stop during accept
+                        }
+                        continue;
                     }
                     connections.incrementAndGet();
                     try {
@@ -176,6 +192,12 @@ public final class TcpServer implements AutoCloseable {
         return "TcpServer[port=" + port() + ", connections=" + connections.get() + "]";
     }
 
+    /** A supplier that may throw {@link IOException}. */
+    @FunctionalInterface
+    interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
     /** Configures and starts a {@link TcpServer}; not thread-safe. */
     public static final class Builder {
         private NetPolicy policy = NetPolicy.fromSystemProperties();
@@ -184,8 +206,16 @@ public final class TcpServer implements AutoCloseable {
         private int port;
         private int backlog = 1024;
         private TcpHandler handler;
+        /** How the listening socket is made: tests give one whose {@code accept} fails. */
+        private IoSupplier<ServerSocket> listenerFactory = ServerSocket::new;
 
         private Builder() {
+        }
+
+        /** Tests only: the unbound listening socket to use. */
+        Builder listenerFactory(IoSupplier<ServerSocket> factory) {
+            this.listenerFactory = Objects.requireNonNull(factory, "factory");
+            return this;
         }
 
         /**

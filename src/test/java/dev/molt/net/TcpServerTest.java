@@ -101,4 +101,29 @@ class TcpServerTest {
             again.bind(new InetSocketAddress("127.0.0.1", port)); // throws BindException if still bound
         }
     }
+
+    /** An accept that fails (say, too many open files) does not end the server: it pauses and accepts again. */
+    @Test
+    void aFailedAcceptIsRetriedAndTheServerGoesOn() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(3);
+        NetPolicy anyPort = NetPolicy.builder().listenAnyPort().build();
+        try (TcpServer server = TcpServer.builder().policy(anyPort).host("127.0.0.1").port(0)
+                .listenerFactory(() -> new ServerSocket() {
+                    @Override
+                    public Socket accept() throws java.io.IOException {
+                        if (failuresLeft.getAndDecrement() > 0) {
+                            throw new java.io.IOException("Too many open files (a test's)");
+                        }
+                        return super.accept();
+                    }
+                })
+                .handler(socket -> socket.getOutputStream().write("hi\n".getBytes(StandardCharsets.UTF_8)))
+                .start();
+                Socket client = new Socket("127.0.0.1", server.port())) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("hi");
+            assertThat(failuresLeft.get()).isNegative(); // the three failures came first
+        }
+    }
 }
