@@ -356,4 +356,102 @@ class RuntimeTest {
         assertThat(rt.shutdown(Duration.ofSeconds(5))).isTrue();
         assertThat(rt.rootToken().cancelled()).isTrue();
     }
+
+    /**
+     * A failed root task that is joined lets go of its failure: if the failure refers back to the task (or to its
+     * thread, which refers to the task), the task must still be collectable once its handle is dropped.
+     */
+    @Test
+    void aJoinedFailedRootTaskIsCollectedEvenIfItsFailureRefersBackToIt() throws Exception {
+        AtomicReference<Task<?>> self = new AtomicReference<>();
+        CountDownLatch go = new CountDownLatch(1);
+        Task<Object> byHandle = spawn(() -> {
+            go.await();
+            throw new FailureWithContext(self.get()); // say, a job object holding its task
+        });
+        self.set(byHandle);
+        go.countDown();
+        Task<Object> byThread = spawn(() -> {
+            throw new FailureWithContext(Thread.currentThread()); // an exception that records its thread
+        });
+        for (Task<Object> t : List.of(byHandle, byThread)) {
+            while (!t.isDone()) {
+                Thread.sleep(1); // failed before anyone joined: watched as a possibly unobserved failure
+            }
+            assertThatThrownBy(t::join).isInstanceOf(TaskFailedException.class)
+                    .hasCauseInstanceOf(FailureWithContext.class);
+        }
+        self.set(null);
+        List<WeakReference<Task<Object>>> refs = List.of(new WeakReference<>(byHandle), new WeakReference<>(byThread));
+        byHandle = null;
+        byThread = null;
+        for (int i = 0; i < 50 && refs.stream().anyMatch(r -> r.get() != null); i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(refs).allMatch(r -> r.get() == null);
+    }
+
+    private static final class FailureWithContext extends RuntimeException {
+        private final transient Object context;
+
+        FailureWithContext(Object context) {
+            super("failed in " + context);
+            this.context = context;
+        }
+    }
+
+    /**
+     * A thread given a task's uncaught-exception handler (thread factories copy their creator's) is not the task:
+     * it sees no task context, and its withToken does not change the task's.
+     */
+    @Test
+    void aThreadGivenATasksHandlerIsNotTakenForTheTask() throws Exception {
+        CancelToken root = MoltRuntime.defaultRuntime().rootToken();
+        CancelToken foreign = CancelToken.create();
+        AtomicReference<CancelToken> outsiderSaw = new AtomicReference<>();
+        AtomicReference<CancelToken> taskOwn = new AtomicReference<>();
+        AtomicReference<CancelToken> taskSawMeanwhile = new AtomicReference<>();
+        spawn(() -> {
+            taskOwn.set(currentToken());
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread outsider = new Thread(() -> {
+                outsiderSaw.set(currentToken());
+                try {
+                    withToken(foreign, () -> {
+                        inside.countDown();
+                        release.await();
+                        return null;
+                    });
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            outsider.setUncaughtExceptionHandler(Thread.currentThread().getUncaughtExceptionHandler());
+            outsider.start();
+            inside.await();
+            taskSawMeanwhile.set(currentToken());
+            release.countDown();
+            outsider.join();
+        }).join();
+        assertThat(outsiderSaw.get()).isSameAs(root);
+        assertThat(taskSawMeanwhile.get()).isSameAs(taskOwn.get());
+    }
+
+    /** A scope whose body replaced its task thread's handler fails clearly instead of letting a task escape it. */
+    @Test
+    void aScopeWhoseBodyReplacedItsTaskThreadsHandlerFailsClearly() throws Exception {
+        AtomicReference<Task<?>> escaped = new AtomicReference<>();
+        Task<Void> t = spawn(() -> {
+            scope(s -> {
+                Thread.currentThread().setUncaughtExceptionHandler((thread, e) -> { });
+                escaped.set(spawn(() -> sleep(Duration.ofMillis(100))));
+                return null;
+            });
+        });
+        assertThatThrownBy(t::join).isInstanceOf(TaskFailedException.class)
+                .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("uncaught-exception handler");
+        escaped.get().join();
+    }
 }

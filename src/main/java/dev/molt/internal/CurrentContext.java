@@ -47,9 +47,19 @@ public final class CurrentContext {
         }
     }
 
-    /** The token of the task this thread runs, or null outside tasks. */
+    /**
+     * The token of the task this thread runs, or null outside tasks. The handler alone does not say it: another
+     * thread may have been given the task's handler (thread factories copy their creator's), and it must neither
+     * see the task's context nor write the task's {@code block}.
+     */
     private static TaskToken runningTaskToken() {
-        return Thread.currentThread().getUncaughtExceptionHandler() instanceof TaskToken own
-                && own.runningTask() != null ? own : null;
+        Thread self = Thread.currentThread();
+        if (self.getUncaughtExceptionHandler() instanceof TaskToken own) {
+            TaskImpl<?> task = own.runningTask();
+            if (task != null && task.thread() == self) {
+                return own;
+            }
+        }
+        return null;
     }
 }

@@ -139,6 +139,16 @@ public final class ScopeImpl implements Scope {
             recordFailure(bodyError, true);
         }
         interrupted |= awaitTasks();
+        TaskImpl<?> task = inner.task();
+        if (task != null && Thread.currentThread() == task.thread()
+                && Thread.currentThread().getUncaughtExceptionHandler() != task.ownToken()) {
+            // The body replaced its task thread's uncaught-exception handler, through which Molt finds the task's
+            // context (ADR 0006): what it spawned since went to the default runtime's root, outside this scope.
+            close();
+            throw new IllegalStateException("the uncaught-exception handler of task " + task.name()
+                    + "'s thread was replaced; Molt finds a task's context through it, so tasks spawned since then"
+                    + " did not belong to this scope (do not replace it in a task)");
+        }
         if (deadline != null && deadline.passed()) {
             // The limit passed but its timer has not run yet (it waits for a carrier while every carrier is busy):
             // apply it now, as it would have been applied on time. A no-op if anything cancelled the token first.

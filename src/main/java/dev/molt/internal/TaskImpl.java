@@ -468,6 +468,11 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         return thread;
     }
 
+    /** The task's token as it is (unlike {@link #token()}, which also registers it). */
+    TaskToken ownToken() {
+        return token;
+    }
+
     @Override
     public String name() {
         return givenName != null ? givenName : "task-" + token.id();

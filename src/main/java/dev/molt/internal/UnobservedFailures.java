@@ -21,7 +21,10 @@ final class UnobservedFailures {
 
     /** Logs {@code report} when {@code task} becomes unreachable, unless it was told the failure was observed. */
     static void watch(Object task, Report report) {
-        Holder.CLEANER.register(task, report);
+        report.registration = Holder.CLEANER.register(task, report);
+        if (report.observed) {
+            report.release(); // observed while we registered (Dekker with observed(): both sides volatile)
+        }
     }
 
     /** Must not refer to the task, or the task would never become unreachable. */
@@ -29,14 +32,28 @@ final class UnobservedFailures {
         private final String name;
         private final Throwable failure;
         private volatile boolean observed;
+        /** The Cleaner's hold on this report, released once the failure is observed. */
+        private volatile Cleaner.Cleanable registration;
 
         Report(String name, Throwable failure) {
             this.name = name;
             this.failure = failure;
         }
 
+        /**
+         * The failure was joined: nothing to log, and the Cleaner lets go of this report now, rather than when the
+         * task becomes unreachable (which it never would if the failure refers back to the task or its thread).
+         */
         void observed() {
             observed = true;
+            release();
+        }
+
+        private void release() {
+            Cleaner.Cleanable r = registration;
+            if (r != null) {
+                r.clean(); // runs run() once, which logs nothing now, and deregisters
+            }
         }
 
         @Override
