@@ -145,6 +145,9 @@ public final class ScopeImpl implements Scope {
             // The body replaced its task thread's uncaught-exception handler, through which Molt finds the task's
             // context (ADR 0006): what it spawned since went to the default runtime's root, outside this scope.
             close();
+            if (interrupted) {
+                Thread.currentThread().interrupt(); // kept for the caller, as outcome() would
+            }
             throw new IllegalStateException("the uncaught-exception handler of task " + task.name()
                     + "'s thread was replaced; Molt finds a task's context through it, so tasks spawned since then"
                     + " did not belong to this scope (do not replace it in a task)");

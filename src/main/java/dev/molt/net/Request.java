@@ -162,8 +162,8 @@ public final class Request {
      */
     void answered() {
         Task<Void> reader = bodyReader;
-        if (reader != null && !reader.isDone()) {
-            reader.cancel();
+        if (reader != null) {
+            reader.cancel(); // nothing if it has ended
         }
     }
 
