@@ -9,11 +9,11 @@ import java.util.function.Supplier;
  * The waiter of {@code sendAsync}/{@code recvAsync}: instead of unparking a thread, its completion completes a
  * future. The future is the caller's way to withdraw: every way of completing it from outside ({@code cancel},
  * {@code complete}, {@code completeExceptionally}, {@code completeAsync}, and {@code orTimeout} and
- * {@code completeOnTimeout}, which call {@code complete} and {@code completeExceptionally}) first tries to leave the wait queue; if a partner already
- * won the waiter, the withdrawal fails and the future completes with the real outcome. {@code completeAsync} is
- * overridden because the JDK's completes the future internally, past {@code complete}. The {@code obtrude} methods
- * withdraw too, then force the outcome, as they do on any future (after a partner won, an obtruded value replaces
- * what was received).
+ * {@code completeOnTimeout}, which call {@code complete} and {@code completeExceptionally}) first tries to leave
+ * the wait queue; if a partner already won the waiter, the withdrawal fails and the future completes with the real
+ * outcome. {@code completeAsync} is overridden because the JDK's completes the future internally, past
+ * {@code complete}. The {@code obtrude} methods withdraw too, then force the outcome, as they do on any future
+ * (after a partner won, an obtruded value replaces what was received).
  */
 final class AsyncWaiter<V> extends Waiter {
     final Bridge future = new Bridge();

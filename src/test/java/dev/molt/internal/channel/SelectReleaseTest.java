@@ -67,7 +67,8 @@ class SelectReleaseTest {
                 }
                 // Takes b's value and, the send lock being busy, asks its holder to move the queued sender in. (In
                 // another thread: this one's tryLock of the send lock it holds would succeed.)
-                CompletableFuture<Integer> taken = CompletableFuture.supplyAsync(b::tryRecv, Thread::startVirtualThread);
+                CompletableFuture<Integer> taken =
+                        CompletableFuture.supplyAsync(b::tryRecv, Thread::startVirtualThread);
                 assertThat(taken).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(0);
                 // Released plainly, as a holder whose own try to move lost the lock to the queued select: the
                 // select is now the holder that must do the move.
