@@ -118,18 +118,18 @@ public class ChannelReturnValueHandler implements HandlerMethodReturnValueHandle
             String accept = request.getHeader("Accept");
             if (accept != null) {
                 try {
-                    List<MediaType> accepted = MediaType.parseMediaTypes(accept);
-                    org.springframework.util.MimeTypeUtils.sortBySpecificity(accepted);
-                    for (MediaType m : accepted) {
+                    // NDJSON when the Accept names it and does not name SSE, whatever the order (docs/spring.md).
+                    boolean namesNdjson = false;
+                    boolean namesSse = false;
+                    for (MediaType m : MediaType.parseMediaTypes(accept)) {
                         if (m.isWildcardType() || m.isWildcardSubtype()) {
                             continue;
                         }
-                        if (m.isCompatibleWith(NDJSON)) {
-                            return ChannelStream.Format.NDJSON;
-                        }
-                        if (m.isCompatibleWith(MediaType.TEXT_EVENT_STREAM)) {
-                            return ChannelStream.Format.SSE;
-                        }
+                        namesNdjson |= m.isCompatibleWith(NDJSON);
+                        namesSse |= m.isCompatibleWith(MediaType.TEXT_EVENT_STREAM);
+                    }
+                    if (namesNdjson && !namesSse) {
+                        return ChannelStream.Format.NDJSON;
                     }
                 } catch (RuntimeException e) {
                     // An unparsable Accept header: fall back to SSE.

@@ -118,10 +118,12 @@ final class ChannelStream {
                 sse.send(value);
             }
         } else {
+            // Text as is (as a String: the text converter writes only Strings), anything else as JSON.
+            Object data = value instanceof CharSequence text ? text.toString() : value;
             MediaType type = value instanceof CharSequence ? MediaType.TEXT_PLAIN : MediaType.APPLICATION_JSON;
             // One call, so the value and its line end are written and flushed together.
             Set<ResponseBodyEmitter.DataWithMediaType> line = new LinkedHashSet<>(4);
-            line.add(new ResponseBodyEmitter.DataWithMediaType(value, type));
+            line.add(new ResponseBodyEmitter.DataWithMediaType(data, type));
             line.add(new ResponseBodyEmitter.DataWithMediaType("\n", MediaType.TEXT_PLAIN));
             emitter.send(line);
         }

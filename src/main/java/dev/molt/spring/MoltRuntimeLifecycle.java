@@ -68,6 +68,16 @@ public class MoltRuntimeLifecycle implements SmartLifecycle, DisposableBean {
         return running;
     }
 
+    /**
+     * Not pauseable: a runtime that is shut down stays shut down, so a pause (what Spring's test context cache does
+     * to a cached context it switches away from) must not stop it. An explicit {@code stop()} of the context does,
+     * for good: a context stopped and started again has a runtime that refuses tasks.
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+
     @Override
     public int getPhase() {
         return PHASE;

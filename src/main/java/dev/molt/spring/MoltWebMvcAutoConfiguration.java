@@ -1,5 +1,6 @@
 package dev.molt.spring;
 
+import jakarta.servlet.DispatcherType;
 import dev.molt.MoltRuntime;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -46,6 +47,8 @@ public class MoltWebMvcAutoConfiguration {
             registration.setName("moltRequestFilter");
             registration.setOrder(filter.getOrder());
             registration.setAsyncSupported(true);
+            // Later dispatches of a request (async, error) run under the token its first dispatch made.
+            registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
             return registration;
         }
     }
