@@ -454,4 +454,32 @@ class RuntimeTest {
                 .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("uncaught-exception handler");
         escaped.get().join();
     }
+
+    /** A task of runtime A spawned under a token of runtime B is in A's dump, not in B's (which does not count it). */
+    @Test
+    void aTaskOfAnotherRuntimeIsNotInThisRuntimesDump() throws Exception {
+        MoltRuntime a = MoltRuntime.create("a");
+        MoltRuntime b = MoltRuntime.create("b");
+        CountDownLatch ready = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            CancelToken bToken = b.rootToken().child();
+            Task<Void> t = a.run(() -> withToken(bToken, () -> spawn("of-a", () -> {
+                ready.countDown();
+                release.await();
+            })));
+            ready.await();
+            TaskDump bd = b.dump();
+            TaskDump ad = a.dump();
+            assertThat(ad.allTasks()).extracting(TaskDump.TaskNode::name).containsExactly("of-a");
+            assertThat(bd.counts().live()).isZero();
+            assertThat(bd.allTasks()).as(bd.toString()).isEmpty();
+            release.countDown();
+            t.join();
+        } finally {
+            release.countDown();
+            a.shutdown(Duration.ofSeconds(5));
+            b.shutdown(Duration.ofSeconds(5));
+        }
+    }
 }

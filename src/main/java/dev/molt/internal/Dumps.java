@@ -27,7 +27,7 @@ public final class Dumps {
     }
 
     private static TaskDump.ScopeNode scope(ScopeImpl s) {
-        Children children = new Children();
+        Children children = new Children(s.runtime);
         children.collect(s.token());
         for (TaskImpl<?> t : s.detachedTasks()) {
             children.tasks.add(task(t));
@@ -37,17 +37,25 @@ public final class Dumps {
     }
 
     private static TaskDump.TaskNode task(TaskImpl<?> t) {
-        Children children = new Children();
+        Children children = new Children(t.scope.runtime);
         children.collect(t.token());
         children.tasks.sort(Comparator.comparingLong(TaskDump.TaskNode::id));
         return new TaskDump.TaskNode(t.id(), t.name(), t.state(), t.token().cancelled(), children.tasks,
                 children.scopes);
     }
 
-    /** The tasks and scopes directly below a token, looking through plain tokens. */
+    /**
+     * The tasks and scopes of one runtime directly below a token, looking through plain tokens. (A token tree may
+     * cross runtimes: a task of another runtime spawned under a token of this one belongs to that runtime's dump.)
+     */
     private static final class Children {
+        final RuntimeCore runtime;
         final List<TaskDump.TaskNode> tasks = new ArrayList<>();
         final List<TaskDump.ScopeNode> scopes = new ArrayList<>();
+
+        Children(RuntimeCore runtime) {
+            this.runtime = runtime;
+        }
 
         /** Plain tokens are walked with a work list, not recursion: a chain of them can be very deep. */
         void collect(Token token) {
@@ -57,12 +65,13 @@ public final class Dumps {
                 next.forEachListener(l -> {
                     if (l instanceof TaskToken tt) {
                         TaskImpl<?> t = tt.runningTask();
-                        if (t != null) {
+                        if (t != null && t.scope.runtime == runtime) {
                             tasks.add(task(t));
                         }
                     } else if (l instanceof ScopeToken st) {
-                        if (st.scopeImpl() != null) {
-                            scopes.add(scope(st.scopeImpl()));
+                        ScopeImpl sc = st.scopeImpl();
+                        if (sc != null && sc.runtime == runtime) {
+                            scopes.add(scope(sc));
                         }
                     } else if (l instanceof Token p) {
                         plain.add(p);

@@ -5,6 +5,7 @@ import dev.molt.Molt;
 import dev.molt.MoltRuntime;
 import dev.molt.Scope;
 import dev.molt.Task;
+import dev.molt.internal.Durations;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
@@ -48,7 +49,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe.
  */
 public final class MoltServer implements AutoCloseable {
-    private final Builder config;
+    // The builder's settings, copied at start: a builder reused afterwards changes nothing here.
+    private final Duration requestTimeout;
+    private final Duration sseHeartbeat;
+    private final Duration wsPing;
+    private final int maxWsFrame;
+    private final int wsInbound;
+    private final int wsOutbound;
     private final MoltRuntime runtime;
     /** Whether {@link #runtime} is the default one, the one current in Helidon's threads (they carry no context). */
     private final boolean onDefaultRuntime;
@@ -63,7 +70,12 @@ public final class MoltServer implements AutoCloseable {
     private final CompletableFuture<Boolean> stopped = new CompletableFuture<>();
 
     private MoltServer(Builder b) throws Exception {
-        this.config = b;
+        this.requestTimeout = b.requestTimeout;
+        this.sseHeartbeat = b.sseHeartbeat;
+        this.wsPing = b.wsPing;
+        this.maxWsFrame = b.maxWsFrame;
+        this.wsInbound = b.wsInbound;
+        this.wsOutbound = b.wsOutbound;
         this.runtime = b.runtime != null ? b.runtime : MoltRuntime.current();
         this.onDefaultRuntime = runtime == MoltRuntime.defaultRuntime();
         CompletableFuture<Scope> scopeRef = new CompletableFuture<>();
@@ -82,6 +94,10 @@ public final class MoltServer implements AutoCloseable {
         try {
             this.webServer = buildWebServer(b);
             webServer.start();
+            if (!webServer.isRunning()) { // Helidon logs a listener that failed to start (a taken port) and returns
+                throw new IllegalStateException("the server could not start listening on " + b.host + ":" + b.port
+                        + " (see the log above; is the port taken?)");
+            }
         } catch (RuntimeException | Error e) {
             serverTask.cancel();
             serverTask.toFuture().handle((v, x) -> null).get(5, TimeUnit.SECONDS);
@@ -181,26 +197,33 @@ public final class MoltServer implements AutoCloseable {
             }
         }
         boolean clean = true;
+        boolean waited = false;
         try {
-            long deadline = System.nanoTime() + grace.toNanos();
-            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            long graceNanos = Durations.toNanos(grace, "grace"); // saturated: a grace of centuries is "forever"
+            long deadline = Durations.deadline(graceNanos);
+            while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) {
                 Thread.sleep(5);
             }
             serverTask.cancel();
             try {
-                serverTask.toFuture().handle((v, x) -> null).get(Math.max(grace.toMillis(), 100),
-                        TimeUnit.MILLISECONDS);
+                serverTask.toFuture().handle((v, x) -> null).get(Math.max(graceNanos, 100_000_000L),
+                        TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 clean = false;
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new IllegalStateException(e);
             }
-            long left = deadline + grace.toNanos();
-            while (inFlight.get() > 0 && System.nanoTime() < left) {
+            long left = Durations.deadline(graceNanos);
+            while (inFlight.get() > 0 && System.nanoTime() - left < 0) {
                 Thread.sleep(5);
             }
             clean &= inFlight.get() == 0;
+            waited = true;
         } finally {
+            if (!waited) { // interrupted (or failed) while waiting: still cancel everything, and say it was not clean
+                serverTask.cancel();
+                clean = false;
+            }
             webServer.stop();
             stopped.complete(clean);
         }
@@ -245,11 +268,11 @@ public final class MoltServer implements AutoCloseable {
     }
 
     Duration requestTimeout() {
-        return config.requestTimeout;
+        return requestTimeout;
     }
 
     Duration sseHeartbeat() {
-        return config.sseHeartbeat;
+        return sseHeartbeat;
     }
 
     Set<ServerWsListener> sessions() {
@@ -257,19 +280,19 @@ public final class MoltServer implements AutoCloseable {
     }
 
     Duration wsPingInterval() {
-        return config.wsPing;
+        return wsPing;
     }
 
     int maxWebSocketMessage() {
-        return config.maxWsFrame;
+        return maxWsFrame;
     }
 
     int wsInboundCapacity() {
-        return config.wsInbound;
+        return wsInbound;
     }
 
     int wsOutboundCapacity() {
-        return config.wsOutbound;
+        return wsOutbound;
     }
 
     @Override

@@ -11,6 +11,8 @@ import dev.molt.CancelToken;
 import dev.molt.Molt;
 import dev.molt.MoltRuntime;
 import dev.molt.Task;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -182,6 +184,95 @@ class MoltServerTest {
             return get(server, path);
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A stop interrupted while it waits for in-flight requests still cancels the server's work. */
+    @Test
+    void anInterruptedStopStillCancelsTheServerOrALaterStopDoes() throws Exception {
+        MoltRuntime rt = MoltRuntime.create("stop-interrupted");
+        CountDownLatch started = new CountDownLatch(1);
+        MoltServer server = server().runtime(rt).get("/stuck", req -> {
+            started.countDown();
+            Molt.sleep(Duration.ofSeconds(20));
+            return Response.text("never");
+        }).start();
+        try {
+            CompletableFuture.runAsync(() -> call(server, "/stuck"));
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            AtomicReference<Object> first = new AtomicReference<>();
+            Thread stopper = Thread.ofPlatform().start(() -> {
+                try {
+                    first.set(server.stop(Duration.ofSeconds(10)));
+                } catch (Throwable e) {
+                    first.set(e);
+                }
+            });
+            Thread.sleep(200);
+            stopper.interrupt();
+            stopper.join();
+            assertThat(first.get()).isInstanceOf(InterruptedException.class);
+            boolean second = server.stop(Duration.ofSeconds(2));
+            assertThat(server.token().isCancelled()).as("second stop returned %s", second).isTrue();
+            long deadline = System.currentTimeMillis() + 3000;
+            while (rt.liveTasks() > 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(rt.liveTasks()).as("%s", rt.dump()).isZero();
+        } finally {
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /** A very long grace (more than ~292 years of nanoseconds) is a legal Duration: stop works with it. */
+    @Test
+    void stopWithAVeryLongGraceStops() throws Exception {
+        MoltRuntime rt = MoltRuntime.create("stop-long-grace");
+        MoltServer server = server().runtime(rt).get("/x", req -> Response.text("x")).start();
+        try {
+            assertThat(get(server, "/x").body()).isEqualTo("x");
+            Object r;
+            try {
+                r = server.stop(Duration.ofDays(365L * 1000));
+            } catch (Throwable e) {
+                r = e;
+            }
+            assertThat(r).isEqualTo(true);
+            assertThat(server.token().isCancelled()).isTrue();
+        } finally {
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /** A builder configured again after start (say, for a second server) does not change the running one. */
+    @Test
+    void reconfiguringTheBuilderAfterStartDoesNotChangeTheRunningServer() throws Exception {
+        MoltServer.Builder b = server().requestTimeout(Duration.ofMillis(200)).get("/slow", req -> {
+            Molt.sleep(Duration.ofSeconds(3));
+            return Response.text("slow");
+        });
+        try (MoltServer first = b.start()) {
+            b.requestTimeout(Duration.ofSeconds(60)); // e.g. for a second server from the same builder
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = get(first, "/slow");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(r.statusCode()).as("took %d ms", ms).isEqualTo(503);
+        }
+    }
+
+    /** A port already taken fails start() with IllegalStateException and leaves no task behind. */
+    @Test
+    void aTakenPortIsAnIllegalStateException() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            MoltRuntime rt = MoltRuntime.create("port-taken");
+            try {
+                assertThatThrownBy(() -> MoltServer.builder().policy(NetPolicy.builder().listenAnyPort().build())
+                        .runtime(rt).host("127.0.0.1").port(taken.getLocalPort()).get("/", req -> null).start())
+                        .isInstanceOf(IllegalStateException.class);
+                assertThat(rt.liveTasks()).isZero();
+            } finally {
+                rt.shutdown(Duration.ofSeconds(5));
+            }
         }
     }
 }
