@@ -9,7 +9,8 @@ import java.util.List;
  * Builds a {@link TaskDump} by walking a runtime's token tree: a task's token is a child of the token current
  * where it was spawned, and a scope's token a child of the token current where it was opened, so the tree of
  * tokens is the tree of who started what. Plain tokens in between (from {@code child()} and {@code withToken})
- * are walked through. Tasks under tokens outside the tree are listed by their scope.
+ * are walked through. Tasks under tokens outside the tree are listed by their scope, and scopes opened under such
+ * tokens ({@code withToken(never(), () -> scope(...))}) by the scope they were opened in.
  */
 public final class Dumps {
     private Dumps() {
@@ -29,8 +30,12 @@ public final class Dumps {
     private static TaskDump.ScopeNode scope(ScopeImpl s) {
         Children children = new Children(s.runtime);
         children.collect(s.token());
-        for (TaskImpl<?> t : s.detachedTasks()) {
-            children.tasks.add(task(t));
+        for (Object member : s.detachedMembers()) {
+            if (member instanceof TaskImpl<?> t) {
+                children.tasks.add(task(t));
+            } else if (member instanceof ScopeImpl inner) {
+                children.scopes.add(scope(inner));
+            }
         }
         children.tasks.sort(Comparator.comparingLong(TaskDump.TaskNode::id));
         return new TaskDump.ScopeNode(kindName(s.kind()), s.token().cancelled(), children.tasks, children.scopes);

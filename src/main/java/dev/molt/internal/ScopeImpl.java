@@ -71,11 +71,13 @@ public final class ScopeImpl implements Scope {
     private final ScopeToken token;
     private final Kind kind;
     /**
-     * Live tasks of this scope whose token does not descend from the runtime's root (spawned under a token from
-     * {@code CancelToken.create()} or {@code never()}): the dump cannot find them through the token tree. Rare, so
-     * made on first need.
+     * Live tasks of this scope, and open scopes opened in its context, whose token does not descend from the
+     * runtime's root (made under a token from {@code CancelToken.create()} or {@code never()}): the dump cannot
+     * find them through the token tree. Rare, so made on first need.
      */
-    private volatile Set<TaskImpl<?>> detached;
+    private volatile Set<Object> detached;
+    /** The scope whose {@link #detached} lists this one, or null (see {@link #open}). */
+    private ScopeImpl listedIn;
     private volatile int open = 1;
     private volatile Thread closer;
     private volatile Throwable firstFailure;
@@ -106,6 +108,10 @@ public final class ScopeImpl implements Scope {
         ScopeImpl s = new ScopeImpl(outer.runtime(), parent.unattachedScopeChild(Thread.currentThread()), kind);
         s.bodyContext = new BoundContext(s.runtime, s.token, s, outer.task());
         parent.attach(s.token);
+        if (!s.runtime.owns(parent)) { // opened under a token from outside (withToken(never(), ...)): list it
+            s.listedIn = outer.scope();
+            s.listedIn.addDetached(s);
+        }
         return s;
     }
 
@@ -185,6 +191,9 @@ public final class ScopeImpl implements Scope {
 
     private void close() {
         token.detach();
+        if (listedIn != null) {
+            listedIn.removeDetached(this);
+        }
         if (deadline != null) {
             deadline.forget(); // else the timer keeps this scope reachable until the deadline
         }
@@ -340,25 +349,26 @@ public final class ScopeImpl implements Scope {
         return kind;
     }
 
-    void addDetached(TaskImpl<?> task) {
-        Set<TaskImpl<?>> d = detached;
+    /** Lists a task or a scope the dump cannot reach through the token tree (see {@code detached}). */
+    void addDetached(Object taskOrScope) {
+        Set<Object> d = detached;
         if (d == null) {
             DETACHED.compareAndSet(this, null, ConcurrentHashMap.newKeySet());
             d = detached;
         }
-        d.add(task);
+        d.add(taskOrScope);
     }
 
-    void removeDetached(TaskImpl<?> task) {
-        Set<TaskImpl<?>> d = detached;
+    void removeDetached(Object taskOrScope) {
+        Set<Object> d = detached;
         if (d != null) {
-            d.remove(task);
+            d.remove(taskOrScope);
         }
     }
 
-    /** The detached live tasks (see {@code detached}), for the dump. */
-    Set<TaskImpl<?>> detachedTasks() {
-        Set<TaskImpl<?>> d = detached;
+    /** The detached live tasks and open scopes (see {@code detached}), for the dump. */
+    Set<Object> detachedMembers() {
+        Set<Object> d = detached;
         return d == null ? Set.of() : d;
     }
 
