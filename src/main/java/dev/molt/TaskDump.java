@@ -66,19 +66,12 @@ public record TaskDump(String runtime, Counts counts, ScopeNode root) {
     /** All tasks in the tree, depth first. */
     public List<TaskNode> allTasks() {
         List<TaskNode> out = new java.util.ArrayList<>();
-        collect(root, out);
+        walk((node, depth) -> {
+            if (node instanceof TaskNode t) {
+                out.add(t);
+            }
+        });
         return out;
-    }
-
-    private static void collect(ScopeNode scope, List<TaskNode> out) {
-        scope.tasks().forEach(t -> collect(t, out));
-        scope.scopes().forEach(s -> collect(s, out));
-    }
-
-    private static void collect(TaskNode task, List<TaskNode> out) {
-        out.add(task);
-        task.tasks().forEach(t -> collect(t, out));
-        task.scopes().forEach(s -> collect(s, out));
     }
 
     @Override
@@ -90,21 +83,42 @@ public record TaskDump(String runtime, Counts counts, ScopeNode root) {
                 .append(counts.succeeded()).append(" succeeded, ")
                 .append(counts.failed()).append(" failed, ")
                 .append(counts.cancelled()).append(" cancelled\n");
-        render(root, 0, sb);
+        walk((node, depth) -> {
+            if (node instanceof TaskNode t) {
+                indent(depth, sb).append("task #").append(t.id()).append(" \"").append(t.name()).append("\" ")
+                        .append(t.state()).append(t.cancelled() ? " (cancelled)" : "").append('\n');
+            } else {
+                ScopeNode scope = (ScopeNode) node;
+                indent(depth, sb).append(scope.kind()).append(scope.cancelled() ? " (cancelled)" : "").append('\n');
+            }
+        });
         return sb.toString();
     }
 
-    private static void render(ScopeNode scope, int depth, StringBuilder sb) {
-        indent(depth, sb).append(scope.kind()).append(scope.cancelled() ? " (cancelled)" : "").append('\n');
-        scope.tasks().forEach(t -> render(t, depth + 1, sb));
-        scope.scopes().forEach(s -> render(s, depth + 1, sb));
-    }
-
-    private static void render(TaskNode t, int depth, StringBuilder sb) {
-        indent(depth, sb).append("task #").append(t.id()).append(" \"").append(t.name()).append("\" ")
-                .append(t.state()).append(t.cancelled() ? " (cancelled)" : "").append('\n');
-        t.tasks().forEach(c -> render(c, depth + 1, sb));
-        t.scopes().forEach(s -> render(s, depth + 1, sb));
+    /**
+     * Visits every node depth first (a node, then its tasks, then its scopes), with a work list rather than
+     * recursion: a chain of tasks each spawned by the one before can be thousands deep.
+     */
+    private void walk(java.util.function.ObjIntConsumer<Object> visit) {
+        java.util.ArrayDeque<Object> nodes = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Integer> depths = new java.util.ArrayDeque<>();
+        nodes.push(root);
+        depths.push(0);
+        while (!nodes.isEmpty()) {
+            Object node = nodes.pop();
+            int depth = depths.pop();
+            visit.accept(node, depth);
+            List<TaskNode> tasks = node instanceof TaskNode t ? t.tasks() : ((ScopeNode) node).tasks();
+            List<ScopeNode> scopes = node instanceof TaskNode t ? t.scopes() : ((ScopeNode) node).scopes();
+            for (int i = scopes.size() - 1; i >= 0; i--) { // pushed in reverse: popped in order, tasks first
+                nodes.push(scopes.get(i));
+                depths.push(depth + 1);
+            }
+            for (int i = tasks.size() - 1; i >= 0; i--) {
+                nodes.push(tasks.get(i));
+                depths.push(depth + 1);
+            }
+        }
     }
 
     private static StringBuilder indent(int depth, StringBuilder sb) {

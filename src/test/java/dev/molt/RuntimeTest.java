@@ -537,4 +537,34 @@ class RuntimeTest {
             rt.shutdown(Duration.ofSeconds(5));
         }
     }
+
+    /** A chain of tasks, each spawned by the one before (a pipeline, a recursive process): the dump must not throw. */
+    @Test
+    void aDeepChainOfTasksCanBeDumped() throws Exception {
+        MoltRuntime rt = MoltRuntime.create("deep");
+        int depth = 3000;
+        CountDownLatch ready = new CountDownLatch(depth);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            Task<Void> head = rt.run(() -> spawn("link", () -> chainOfTasks(depth - 1, ready, release)));
+            ready.await();
+            TaskDump d = rt.dump(); // threw StackOverflowError when it recursed per level
+            assertThat(d.allTasks()).hasSize(depth);
+            assertThat(d.toString()).contains("task #");
+            release.countDown();
+            head.join();
+        } finally {
+            release.countDown();
+            rt.shutdown(Duration.ofSeconds(20));
+        }
+    }
+
+    private static void chainOfTasks(int left, CountDownLatch ready, CountDownLatch release) throws Exception {
+        Task<Void> next = left > 0 ? spawn("link", () -> chainOfTasks(left - 1, ready, release)) : null;
+        ready.countDown();
+        release.await();
+        if (next != null) {
+            next.join();
+        }
+    }
 }

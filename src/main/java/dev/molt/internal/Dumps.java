@@ -27,43 +27,52 @@ public final class Dumps {
         return new TaskDump(runtime.name(), counts, scope(runtime.rootScope()));
     }
 
-    private static TaskDump.ScopeNode scope(ScopeImpl s) {
-        Children children = new Children(s.runtime);
-        children.collect(s.token());
-        for (Object member : s.detachedMembers()) {
-            if (member instanceof TaskImpl<?> t) {
-                children.tasks.add(task(t));
-            } else if (member instanceof ScopeImpl inner) {
-                children.scopes.add(scope(inner));
+    /**
+     * Builds the tree without recursion (a chain of tasks, each spawned by the one before, can be thousands deep):
+     * first a walk with a work list finds every node and its children, then the nodes are made children first.
+     */
+    private static TaskDump.ScopeNode scope(ScopeImpl root) {
+        List<Node> found = new ArrayList<>();
+        found.add(new Node(root));
+        for (int i = 0; i < found.size(); i++) { // found grows as the walk finds children
+            found.get(i).findChildren(found);
+        }
+        for (int i = found.size() - 1; i >= 0; i--) { // children were found after their parents
+            found.get(i).build();
+        }
+        return (TaskDump.ScopeNode) found.get(0).built;
+    }
+
+    /** A task or scope of the tree being built: its children (tasks and scopes), then its record. */
+    private static final class Node {
+        final Object source; // a TaskImpl or a ScopeImpl
+        final List<Node> tasks = new ArrayList<>();
+        final List<Node> scopes = new ArrayList<>();
+        Object built;
+
+        Node(Object source) {
+            this.source = source;
+        }
+
+        /** Finds the direct children of this node, adds them to its lists and to {@code found}. */
+        void findChildren(List<Node> found) {
+            if (source instanceof ScopeImpl s) {
+                collect(s.runtime, s.token(), found);
+                for (Object member : s.detachedMembers()) {
+                    add(new Node(member), found);
+                }
+            } else {
+                TaskImpl<?> t = (TaskImpl<?>) source;
+                collect(t.scope.runtime, t.ownToken(), found);
             }
         }
-        children.tasks.sort(Comparator.comparingLong(TaskDump.TaskNode::id));
-        return new TaskDump.ScopeNode(kindName(s.kind()), s.token().cancelled(), children.tasks, children.scopes);
-    }
 
-    private static TaskDump.TaskNode task(TaskImpl<?> t) {
-        Children children = new Children(t.scope.runtime);
-        children.collect(t.token());
-        children.tasks.sort(Comparator.comparingLong(TaskDump.TaskNode::id));
-        return new TaskDump.TaskNode(t.id(), t.name(), t.state(), t.token().cancelled(), children.tasks,
-                children.scopes);
-    }
-
-    /**
-     * The tasks and scopes of one runtime directly below a token, looking through plain tokens. (A token tree may
-     * cross runtimes: a task of another runtime spawned under a token of this one belongs to that runtime's dump.)
-     */
-    private static final class Children {
-        final RuntimeCore runtime;
-        final List<TaskDump.TaskNode> tasks = new ArrayList<>();
-        final List<TaskDump.ScopeNode> scopes = new ArrayList<>();
-
-        Children(RuntimeCore runtime) {
-            this.runtime = runtime;
-        }
-
-        /** Plain tokens are walked with a work list, not recursion: a chain of them can be very deep. */
-        void collect(Token token) {
+        /**
+         * The tasks and scopes of one runtime directly below a token, looking through plain tokens (with a work
+         * list: a chain of them can be very deep too). A token tree may cross runtimes: a task of another runtime
+         * spawned under a token of this one belongs to that runtime's dump.
+         */
+        private void collect(RuntimeCore runtime, Token token, List<Node> found) {
             java.util.ArrayDeque<Token> plain = new java.util.ArrayDeque<>();
             plain.add(token);
             for (Token next; (next = plain.poll()) != null; ) {
@@ -71,17 +80,42 @@ public final class Dumps {
                     if (l instanceof TaskToken tt) {
                         TaskImpl<?> t = tt.runningTask();
                         if (t != null && t.scope.runtime == runtime) {
-                            tasks.add(task(t));
+                            add(new Node(t), found);
                         }
                     } else if (l instanceof ScopeToken st) {
                         ScopeImpl sc = st.scopeImpl();
                         if (sc != null && sc.runtime == runtime) {
-                            scopes.add(scope(sc));
+                            add(new Node(sc), found);
                         }
                     } else if (l instanceof Token p) {
                         plain.add(p);
                     }
                 });
+            }
+        }
+
+        private void add(Node child, List<Node> found) {
+            (child.source instanceof TaskImpl<?> ? tasks : scopes).add(child);
+            found.add(child);
+        }
+
+        /** Makes this node's record; its children's are made already. */
+        void build() {
+            List<TaskDump.TaskNode> taskNodes = new ArrayList<>(tasks.size());
+            for (Node n : tasks) {
+                taskNodes.add((TaskDump.TaskNode) n.built);
+            }
+            taskNodes.sort(Comparator.comparingLong(TaskDump.TaskNode::id));
+            List<TaskDump.ScopeNode> scopeNodes = new ArrayList<>(scopes.size());
+            for (Node n : scopes) {
+                scopeNodes.add((TaskDump.ScopeNode) n.built);
+            }
+            if (source instanceof ScopeImpl s) {
+                built = new TaskDump.ScopeNode(kindName(s.kind()), s.token().cancelled(), taskNodes, scopeNodes);
+            } else {
+                TaskImpl<?> t = (TaskImpl<?>) source;
+                built = new TaskDump.TaskNode(t.id(), t.name(), t.state(), t.ownToken().cancelled(), taskNodes,
+                        scopeNodes);
             }
         }
     }
