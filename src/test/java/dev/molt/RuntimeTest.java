@@ -483,58 +483,35 @@ class RuntimeTest {
         }
     }
 
-    /** A scope opened under withToken(a user token) is in the dump, with its tasks. */
+    /**
+     * A scope opened under a token from outside the runtime (a user's, or never() in the clean-up idiom
+     * withToken(never(), () -> scope(...))) is in the dump, with its tasks.
+     */
     @Test
-    void tasksOfAScopeOpenedUnderAUserTokenAreInTheDump() throws Exception {
-        MoltRuntime rt = MoltRuntime.create("user-token-scope");
-        CountDownLatch ready = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        try {
-            Task<Object> outer = rt.run(() -> spawn("outer", () -> withToken(CancelToken.create(),
-                    () -> scope(s -> {
-                        s.spawn("inner", () -> {
-                            ready.countDown();
-                            release.await();
-                        });
-                        return null;
-                    }))));
-            ready.await();
-            TaskDump dump = rt.dump();
-            assertThat(dump.counts().live()).isEqualTo(2);
-            assertThat(dump.allTasks()).as(dump.toString()).extracting(TaskDump.TaskNode::name)
-                    .containsExactlyInAnyOrder("outer", "inner");
-            release.countDown();
-            outer.join();
-        } finally {
-            release.countDown();
-            rt.shutdown(Duration.ofSeconds(5));
-        }
-    }
-
-    /** So is one opened in the shielding idiom, withToken(never(), () -> scope(...)), for clean-up work. */
-    @Test
-    void tasksOfAScopeOpenedUnderNeverAreInTheDump() throws Exception {
-        MoltRuntime rt = MoltRuntime.create("never-scope");
-        CountDownLatch ready = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        try {
-            Task<Object> outer = rt.run(() -> spawn("outer", () -> withToken(CancelToken.never(),
-                    () -> scope(s -> {
-                        s.spawn("cleanup", () -> {
-                            ready.countDown();
-                            release.await();
-                        });
-                        return null;
-                    }))));
-            ready.await();
-            TaskDump dump = rt.dump();
-            assertThat(dump.allTasks()).as(dump.toString()).extracting(TaskDump.TaskNode::name)
-                    .containsExactlyInAnyOrder("outer", "cleanup");
-            release.countDown();
-            outer.join();
-        } finally {
-            release.countDown();
-            rt.shutdown(Duration.ofSeconds(5));
+    void tasksOfAScopeOpenedUnderATokenFromOutsideAreInTheDump() throws Exception {
+        for (CancelToken outside : List.of(CancelToken.create(), CancelToken.never())) {
+            MoltRuntime rt = MoltRuntime.create("outside-token-scope");
+            CountDownLatch ready = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                Task<Object> outer = rt.run(() -> spawn("outer", () -> withToken(outside, () -> scope(s -> {
+                    s.spawn("inner", () -> {
+                        ready.countDown();
+                        release.await();
+                    });
+                    return null;
+                }))));
+                ready.await();
+                TaskDump dump = rt.dump();
+                assertThat(dump.counts().live()).isEqualTo(2);
+                assertThat(dump.allTasks()).as(dump.toString()).extracting(TaskDump.TaskNode::name)
+                        .containsExactlyInAnyOrder("outer", "inner");
+                release.countDown();
+                outer.join();
+            } finally {
+                release.countDown();
+                rt.shutdown(Duration.ofSeconds(5));
+            }
         }
     }
 
