@@ -108,7 +108,12 @@ public final class ScopeImpl implements Scope {
         ScopeImpl s = new ScopeImpl(outer.runtime(), parent.unattachedScopeChild(Thread.currentThread()), kind);
         s.bodyContext = new BoundContext(s.runtime, s.token, s, outer.task());
         parent.attach(s.token);
-        if (!s.runtime.owns(parent)) { // opened under a token from outside (withToken(never(), ...)): list it
+        // Opened right under the token of the enclosing scope or task (the common case), the dump reaches it from
+        // there. Opened under another token (withToken) that the runtime's root does not reach (a user's, never()),
+        // it is listed by the enclosing scope instead.
+        TaskImpl<?> task = outer.task();
+        if (parent != outer.scope().token() && (task == null || parent != task.ownToken())
+                && !s.runtime.owns(parent)) {
             s.listedIn = outer.scope();
             s.listedIn.addDetached(s);
         }
