@@ -453,7 +453,7 @@ class MixedConservationStressTest {
             }
         }
 
-        boolean underToken(int id, java.util.concurrent.Callable<Boolean> body) throws Exception {
+        <T> T underToken(int id, java.util.concurrent.Callable<T> body) throws Exception {
             CancelToken t = currentToken().child();
             opTokens.set(id, t);
             try {
@@ -483,7 +483,7 @@ class MixedConservationStressTest {
                 cl.add(onTimeout(tiny(r), () -> null));
             }
             SelectClause<Object>[] arr = cl.toArray(new SelectClause[0]);
-            Object res = mode == 3 || r.nextBoolean() ? underTokenObj(id, () -> select(arr)) : select(arr);
+            Object res = mode == 3 || r.nextBoolean() ? underToken(id, () -> select(arr)) : select(arr);
             if (res == sent) {
                 return true;
             }
@@ -491,16 +491,6 @@ class MixedConservationStressTest {
                 received.incrementAndGet(x);
             }
             return false;
-        }
-
-        Object underTokenObj(int id, java.util.concurrent.Callable<Object> body) throws Exception {
-            CancelToken t = currentToken().child();
-            opTokens.set(id, t);
-            try {
-                return withToken(t, body);
-            } finally {
-                opTokens.set(id, null);
-            }
         }
 
         /** A select on one channel that both sends v and receives: the same channel's partners meet. */
@@ -523,7 +513,7 @@ class MixedConservationStressTest {
                 cl.add(onDefault(() -> null));
             }
             SelectClause<Object>[] arr = cl.toArray(new SelectClause[0]);
-            Object res = op == 3 ? underTokenObj(id, () -> select(arr)) : select(arr);
+            Object res = op == 3 ? underToken(id, () -> select(arr)) : select(arr);
             if (res == sent) {
                 return true;
             }
@@ -619,8 +609,8 @@ class MixedConservationStressTest {
                 case 0, 1 -> got(ch.recv());
                 case 2 -> got(ch.recv(tiny(r)));
                 case 3 -> got(ch.tryRecv());
-                case 4 -> got((Integer) underTokenObj(id, ch::recv));
-                case 5 -> got((Integer) underTokenObj(id, () -> ch.recv(tiny(r))));
+                case 4 -> got((Integer) underToken(id, ch::recv));
+                case 5 -> got((Integer) underToken(id, () -> ch.recv(tiny(r))));
                 case 6, 7 -> {
                     List<SelectClause<Integer>> cl = new ArrayList<>();
                     for (Channel<Integer> c : open) {
@@ -633,7 +623,7 @@ class MixedConservationStressTest {
                         cl.add(onTimeout(tiny(r), () -> null));
                     }
                     SelectClause<Integer>[] arr = cl.toArray(new SelectClause[0]);
-                    got((Integer) underTokenObj(id, () -> select(arr)));
+                    got((Integer) underToken(id, () -> select(arr)));
                 }
                 case 8, 9 -> { // iterator: a few values, then leave it
                     int k = 1 + r.nextInt(8);
