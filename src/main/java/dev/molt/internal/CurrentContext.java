@@ -17,24 +17,24 @@ public final class CurrentContext {
      * The bound context, or null: for code that must not create the default runtime.
      *
      * <p>In a task's thread the task's token is the context, and the blocks the task's code binds (scope bodies,
-     * {@code withToken}, {@code MoltRuntime.run}) nest over it in a field of that token, not in the carrier: the
+     * {@code withToken}, {@code MoltRuntime.run}) nest over it in a field of the task, not in the carrier: the
      * thread carries its token in the uncaught-exception-handler slot, set before the thread starts (so
      * {@code Thread.start} publishes it) and never changed. So a task allocates nothing to be found, and neither
      * the JDK's per-thread ScopedValue cache (JDK 25) nor a thread-local map (21-24) is ever made for it. Other
      * threads use the carrier. See ADR 0006.
      */
     public static Context bound() {
-        TaskToken own = runningTaskToken();
+        TaskImpl<?> own = runningTask();
         if (own != null) {
             Context block = own.block;
-            return block != null ? block : own;
+            return block != null ? block : own.ownToken();
         }
         return RuntimeCore.CARRIER.current();
     }
 
     /** Runs {@code body} in this thread with {@code context} bound, then restores what was bound before. */
     public static <T> T call(Context context, Callable<? extends T> body) throws Exception {
-        TaskToken own = runningTaskToken();
+        TaskImpl<?> own = runningTask();
         if (own == null) {
             return RuntimeCore.CARRIER.call(context, body);
         }
@@ -48,16 +48,16 @@ public final class CurrentContext {
     }
 
     /**
-     * The token of the task this thread runs, or null outside tasks. The handler alone does not say it: another
-     * thread may have been given the task's handler (thread factories copy their creator's), and it must neither
-     * see the task's context nor write the task's {@code block}.
+     * The task this thread runs, or null outside tasks. The handler alone does not say it: another thread may have
+     * been given the task's handler (thread factories copy their creator's), and it must neither see the task's
+     * context nor write the task's {@code block}.
      */
-    private static TaskToken runningTaskToken() {
+    private static TaskImpl<?> runningTask() {
         Thread self = Thread.currentThread();
         if (self.getUncaughtExceptionHandler() instanceof TaskToken own) {
             TaskImpl<?> task = own.runningTask();
             if (task != null && task.thread() == self) {
-                return own;
+                return task;
             }
         }
         return null;

@@ -30,14 +30,15 @@ import java.util.concurrent.locks.LockSupport;
  * counters settled.
  *
  * <h2>Memory</h2>
- * A parked task costs its virtual thread plus this object and its token: fields here are few on purpose ({@code slot} holds the body, then the outcome), and nothing else is allocated
- * per task unless someone joins while it runs ({@code endSignal}) or asks for a future.
+ * A parked task costs its virtual thread plus this object and its token, 48 bytes each with compressed pointers
+ * (nine 4-byte fields here, a 12-byte header): fields are few on purpose, and adding one makes the object 56 bytes.
+ * {@code slot} holds the body, then the outcome; {@code bits} packs the end state, the observed mark and the
+ * shielding state; nothing else is allocated per task unless someone joins while it runs ({@code endSignal}) or
+ * asks for a future.
  *
  * <h2>Memory visibility</h2>
- * The outcome is written to {@code slot} before the volatile write of {@code state}, and read after a volatile
- * read of it, so everything the body did happens-before {@code join} returns. {@code state} must stay a full
- * volatile store: the ending task stores it and then reads {@code future}, while {@code toFuture} stores the
- * future and then reads the state; with a weaker store both could miss each other and the future never complete.
+ * The outcome is written to {@code slot} before the end state is set in {@code bits} (an atomic read-modify-write),
+ * and read after a volatile read of {@code bits}, so everything the body did happens-before {@code join} returns.
  * {@code thread} is written with release stores only: the spawner's write reaches the task's thread through
  * {@code Thread.start}, and a canceller that reads it late interrupts a thread that no longer runs the task.
  *
@@ -49,35 +50,44 @@ import java.util.concurrent.locks.LockSupport;
 public final class TaskImpl<T> implements Task<T>, Runnable {
     private static final ThreadFactory UNNAMED_THREADS = Thread.ofVirtual().factory();
 
+    // The layout of {@code bits}, lowest bits first:
+    // - the end state (2 bits), set once, by finish;
+    // - OBSERVED (1 bit), set by the first join or toFuture;
+    // - the shielding state (2 bits), see "Shielding" above;
+    // - the nesting depth of shielded blocks (the rest, signed: negative while an interrupt is set aside), changed
+    //   only by the task's own thread, by adding or subtracting DEPTH_ONE, which leaves the lower bits as they are.
     private static final int RUNNING = 0;
     private static final int SUCCEEDED = 1;
     private static final int FAILED = 2;
     private static final int CANCELLED = 3;
+    private static final int STATE_MASK = 3;
+
+    private static final int OBSERVED = 1 << 2;
 
     private static final int NORMAL = 0;
-    private static final int INTERRUPTING = 1;
-    private static final int SHIELDED = 2;
-    private static final int SHIELDED_PENDING = 3;
+    private static final int INTERRUPTING = 1 << 3;
+    private static final int SHIELDED = 2 << 3;
+    private static final int SHIELDED_PENDING = 3 << 3;
+    private static final int SHIELD_MASK = 3 << 3;
+
+    private static final int DEPTH_SHIFT = 5;
+    private static final int DEPTH_ONE = 1 << DEPTH_SHIFT;
 
     /** Marks {@code endSignal} once the task has ended, so no joiner installs a signal too late. */
     private static final Token ENDED = Token.create();
-    /** Marks {@code unobserved} once someone joined or asked for the future. */
-    private static final Object OBSERVED = new Object();
 
-    private static final VarHandle SHIELD;
+    private static final VarHandle BITS;
     private static final VarHandle THREAD;
     private static final VarHandle END_SIGNAL;
     private static final VarHandle FUTURE;
-    private static final VarHandle UNOBSERVED;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            SHIELD = l.findVarHandle(TaskImpl.class, "shield", int.class);
+            BITS = l.findVarHandle(TaskImpl.class, "bits", int.class);
             THREAD = l.findVarHandle(TaskImpl.class, "thread", Thread.class);
             END_SIGNAL = l.findVarHandle(TaskImpl.class, "endSignal", Token.class);
             FUTURE = l.findVarHandle(TaskImpl.class, "future", CompletableFuture.class);
-            UNOBSERVED = l.findVarHandle(TaskImpl.class, "unobserved", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -86,18 +96,23 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     final ScopeImpl scope;
     private final TaskToken token;
     private final String givenName;
-    /** The body (a Callable or an Action) while running; the result or the Throwable once ended. */
+    /**
+     * The body (a Callable or an Action) while running; once ended, the result, the Throwable, or (a failed root
+     * task's) the {@link UnobservedFailures.Report} that holds the Throwable.
+     */
     private Object slot;
     private volatile Thread thread;
-    private volatile int state;
+    /** End state, observed mark and shielding: see the layout above. */
+    private volatile int bits;
     /** Cancelled when the task ends; made by the first joiner that has to wait. */
     private volatile Token endSignal;
     private volatile CompletableFuture<T> future;
-    /** null, {@link #OBSERVED}, or the {@link UnobservedFailures.Report} of a failed root task. */
-    private volatile Object unobserved;
-    private volatile int shield;
-    /** Thread-confined: nesting depth of shielded blocks; negative while an interrupt is set aside. */
-    private int shieldDepth;
+    /**
+     * The context of the innermost block the task's code has bound (a scope body, {@code withToken},
+     * {@code MoltRuntime.run}), or null: see {@link CurrentContext#bound()}. Read and written only by the task's
+     * own thread.
+     */
+    Context block;
 
     private TaskImpl(ScopeImpl scope, TaskToken token, String name, Object body) {
         this.scope = scope;
@@ -208,21 +223,25 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         THREAD.setRelease(this, (Thread) null);
         token.unbind();
         token.detach();
+        UnobservedFailures.Report report = null;
         if (end == FAILED) {
             Throwable failure = (Throwable) result;
             scope.taskFailed(failure);
             if (scope.isRoot()) {
-                UnobservedFailures.Report report = new UnobservedFailures.Report(name(), failure);
-                if (UNOBSERVED.compareAndSet(this, null, report)) {
-                    UnobservedFailures.watch(this, report);
-                }
+                report = new UnobservedFailures.Report(name(), failure);
+                result = report;
             }
         }
         // The order matters to two observers. The state first, then the count: once shutdown sees no task live,
         // every task reports itself done. The count, then the end signal: a joiner (whose gate is the signal, not
         // the state) and a future's dependents see the count without this task.
         slot = result;
-        state = end;
+        // An atomic update, so that it also says whether someone observed the task first (then the report needs no
+        // watching; one who observes it later finds the report in slot: see markObserved).
+        int before = (int) BITS.getAndBitwiseOr(this, end);
+        if (report != null && (before & OBSERVED) == 0) {
+            UnobservedFailures.watch(this, report);
+        }
         scope.runtime.counters.ended(end == SUCCEEDED, end == FAILED);
         // Dekker with toFuture, which stores the future and then reads the signal.
         Token signal = (Token) END_SIGNAL.getAndSet(this, ENDED);
@@ -256,7 +275,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     /** Waits until the task ends (true) or the time runs out (false); a cancellation point of the caller. */
     private boolean await(boolean timed, long nanos) throws InterruptedException {
-        if (state != SUCCEEDED) { // a success has nothing to report unobserved: spare the CAS
+        if (endState() != SUCCEEDED) { // a success has nothing to report unobserved: spare the atomic update
             markObserved();
         }
         Token caller = CurrentContext.get().token();
@@ -328,14 +347,16 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @SuppressWarnings("unchecked")
     private T report() {
+        int s = endState(); // read before slot: see "Memory visibility"
         Object o = slot;
-        switch (state) {
+        switch (s) {
             case SUCCEEDED:
                 return (T) o;
             case CANCELLED:
                 throw new CancelledException("task " + name() + " was cancelled", causeOfCancel());
             default:
-                throw new TaskFailedException("task " + name() + " failed", (Throwable) o);
+                Throwable failure = o instanceof UnobservedFailures.Report r ? r.failure() : (Throwable) o;
+                throw new TaskFailedException("task " + name() + " failed", failure);
         }
     }
 
@@ -344,17 +365,23 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         return reason instanceof CancellationException ? null : reason;
     }
 
+    /**
+     * Marks the task observed. If it had already failed in the root scope, its report is in {@code slot} (written
+     * before finish set the state with the same kind of update as this one, so this sees it) and is told so.
+     */
     private void markObserved() {
-        for (;;) {
-            Object u = unobserved;
-            if (u instanceof UnobservedFailures.Report r) {
-                r.observed();
-                return;
-            }
-            if (u == OBSERVED || UNOBSERVED.compareAndSet(this, null, OBSERVED)) {
-                return;
-            }
+        int before = bits;
+        if ((before & OBSERVED) == 0) {
+            before = (int) BITS.getAndBitwiseOr(this, OBSERVED);
         }
+        if ((before & STATE_MASK) == FAILED && slot instanceof UnobservedFailures.Report r) {
+            r.observed();
+        }
+    }
+
+    /** The end state (RUNNING, SUCCEEDED, FAILED, CANCELLED). */
+    private int endState() {
+        return bits & STATE_MASK;
     }
 
     @Override
@@ -392,7 +419,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @Override
     public void cancel() {
-        if (state != RUNNING) {
+        if (endState() != RUNNING) {
             return; // Task's contract: nothing once the task has ended (its token may serve follow-up work)
         }
         token.cancel(new Cancellation(new CancelReason("task " + name() + " was cancelled"), true));
@@ -401,51 +428,58 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     /** Interrupts the task's thread for an interrupting cancellation, or defers it past a shielded block. */
     void interruptForCancel() {
         for (;;) {
-            int s = shield;
+            int b = bits;
+            int s = b & SHIELD_MASK;
             if (s == NORMAL) {
-                if (SHIELD.compareAndSet(this, NORMAL, INTERRUPTING)) {
+                if (BITS.compareAndSet(this, b, b | INTERRUPTING)) {
                     Thread t = thread;
                     if (t != null) {
                         t.interrupt();
                     }
-                    shield = NORMAL;
+                    BITS.getAndBitwiseAnd(this, ~SHIELD_MASK); // back to NORMAL: nobody else changes it meanwhile
                     return;
                 }
             } else if (s == SHIELDED) {
-                if (SHIELD.compareAndSet(this, SHIELDED, SHIELDED_PENDING)) {
+                if (BITS.compareAndSet(this, b, b | SHIELDED_PENDING)) {
                     return;
                 }
             } else {
                 return; // being interrupted by another canceller, or already pending
             }
+            // A failed CAS: another canceller, the task's own shielding, or the end state or observed mark.
         }
     }
 
     /** Called by the task's own thread entering {@code withToken(never(), ...)}. Nests. */
     void enterShield() {
-        if (shieldDepth != 0) {
-            shieldDepth += shieldDepth > 0 ? 1 : -1;
+        int depth = bits >> DEPTH_SHIFT;
+        if (depth != 0) {
+            BITS.getAndAdd(this, depth > 0 ? DEPTH_ONE : -DEPTH_ONE);
             return;
         }
-        for (int spins = 0; !SHIELD.compareAndSet(this, NORMAL, SHIELDED); spins++) {
+        for (int spins = 0; ; spins++) {
+            int b = bits;
             // Only INTERRUPTING can be in the way: a canceller between its CAS and its reset.
+            if ((b & SHIELD_MASK) == NORMAL && BITS.compareAndSet(this, b, b | SHIELDED)) {
+                break;
+            }
             if (spins < 64) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
             }
         }
-        shieldDepth = Thread.interrupted() ? -1 : 1;
+        BITS.getAndAdd(this, Thread.interrupted() ? -DEPTH_ONE : DEPTH_ONE);
     }
 
     /** Called by the task's own thread leaving a shielded block; the outermost delivers what was set aside. */
     void exitShield() {
-        boolean setAside = shieldDepth < 0;
-        shieldDepth += setAside ? 1 : -1;
-        if (shieldDepth != 0) {
+        boolean setAside = (bits >> DEPTH_SHIFT) < 0;
+        int after = (int) BITS.getAndAdd(this, setAside ? DEPTH_ONE : -DEPTH_ONE) + (setAside ? DEPTH_ONE : -DEPTH_ONE);
+        if ((after >> DEPTH_SHIFT) != 0) {
             return;
         }
-        int s = (int) SHIELD.getAndSet(this, NORMAL);
+        int s = (int) BITS.getAndBitwiseAnd(this, ~SHIELD_MASK) & SHIELD_MASK;
         if (s == SHIELDED_PENDING || setAside) {
             Thread.currentThread().interrupt();
         }
@@ -484,12 +518,12 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @Override
     public boolean isDone() {
-        return state != RUNNING;
+        return endState() != RUNNING;
     }
 
     @Override
     public State state() {
-        return switch (state) {
+        return switch (endState()) {
             case SUCCEEDED -> State.SUCCEEDED;
             case FAILED -> State.FAILED;
             case CANCELLED -> State.CANCELLED;

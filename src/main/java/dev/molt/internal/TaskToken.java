@@ -46,13 +46,6 @@ final class TaskToken extends Token implements Context, Thread.UncaughtException
      */
     private long id;
 
-    /**
-     * The context of the innermost block the task's code has bound (a scope body, {@code withToken},
-     * {@code MoltRuntime.run}), or null: see {@link CurrentContext#bound()}. Read and written only by the task's
-     * own thread.
-     */
-    Context block;
-
     TaskToken(Token parent) {
         super(parent);
     }

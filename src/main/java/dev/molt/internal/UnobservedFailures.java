@@ -40,6 +40,10 @@ final class UnobservedFailures {
             this.failure = failure;
         }
 
+        Throwable failure() {
+            return failure;
+        }
+
         /**
          * The failure was joined: nothing to log, and the Cleaner lets go of this report now, rather than when the
          * task becomes unreachable (which it never would if the failure refers back to the task or its thread).
