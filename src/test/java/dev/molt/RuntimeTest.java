@@ -248,6 +248,46 @@ class RuntimeTest {
         }
     }
 
+    /** A failure that refers to the thread it was made in, as a diagnostic exception might. */
+    static final class ThreadHoldingException extends IOException {
+        final transient Thread thread = Thread.currentThread();
+
+        ThreadHoldingException(String message) {
+            super(message);
+        }
+    }
+
+    @Test
+    void anUnjoinedFailedRootTaskWhoseFailureHoldsItsThreadIsLoggedToo() throws Exception {
+        // The thread's Runnable must not keep the task reachable once the task has ended: the Cleaner holds the
+        // failure, so a failure that refers to the thread would otherwise keep the task alive, never reported.
+        Logger logger = (Logger) LoggerFactory.getLogger("dev.molt.UnobservedFailure");
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            MoltRuntime rt = MoltRuntime.create();
+            CountDownLatch ended = new CountDownLatch(1);
+            rt.run(() -> spawn("holds-its-thread", () -> {
+                try {
+                    throw new ThreadHoldingException("I hold my thread (expected in this test)");
+                } finally {
+                    ended.countDown();
+                }
+            }));
+            ended.await();
+            rt.shutdown(Duration.ofSeconds(5));
+            for (int i = 0; i < 250 && appender.list.isEmpty(); i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertThat(appender.list).singleElement()
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).contains("holds-its-thread"));
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
     @Test
     void finishedTasksAreNotKeptReachable() throws Exception {
         MoltRuntime rt = MoltRuntime.create();
