@@ -5,6 +5,7 @@ import dev.molt.Molt;
 import dev.molt.MoltRuntime;
 import dev.molt.ReceiveChannel;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -30,7 +31,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * <p>SSE: each value becomes one event whose data is the value converted by the application's message
  * converters (JSON for objects, the text itself for strings); a value that is an
  * {@link SseEmitter.SseEventBuilder} is sent as that event (names, ids, comments). NDJSON: each value is
- * written as JSON (a {@link CharSequence} as is) followed by a line feed.
+ * written as JSON (a {@link CharSequence} as is) followed by a line feed. A {@code HEAD} request gets the
+ * headers only and does not start the stream.
  *
  * <p>The writing is done by a Molt task whose token descends from the request's token (see
  * {@link MoltRequestFilter}); the response is Spring MVC's async {@link ResponseBodyEmitter}, so it works under
@@ -73,6 +75,18 @@ public class ChannelReturnValueHandler implements HandlerMethodReturnValueHandle
         ReceiveChannel<?> channel = (ReceiveChannel<?>) returnValue;
         HttpServletRequest request = webRequest.getNativeRequest(HttpServletRequest.class);
         ChannelStream.Format format = request == null ? ChannelStream.Format.SSE : formatFor(request);
+        if (request != null && "HEAD".equals(request.getMethod())) {
+            // The servlet API swallows a HEAD response's body, so no write could ever fail and find the client
+            // gone: a stream would run until its channel ends, maybe never. Answer with the headers only; the
+            // request then ends, and with it its token and the producer below it.
+            HttpServletResponse response = webRequest.getNativeResponse(HttpServletResponse.class);
+            if (response != null) {
+                response.setContentType(format == ChannelStream.Format.SSE ? MediaType.TEXT_EVENT_STREAM_VALUE
+                        : NDJSON.toString());
+            }
+            mavContainer.setRequestHandled(true);
+            return;
+        }
         Long timeout = settings.getTimeout() == null ? -1L : Math.max(1L, settings.getTimeout().toMillis());
         ResponseBodyEmitter emitter = format == ChannelStream.Format.SSE ? new SseEmitter(timeout) : new NdjsonEmitter(timeout);
 

@@ -165,6 +165,33 @@ class MoltWebTest {
         }
     }
 
+    /**
+     * A HEAD request to a stream gets the stream's headers and no body: the servlet API swallows whatever is
+     * written, so no write (value or heartbeat) could ever fail and find the client gone. The stream must not
+     * run: its producer is cancelled with the request, as for any request that has ended.
+     */
+    @Test
+    void aHeadRequestToAStreamGetsItsHeadersAndEndsIt() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("localhost", port), 5000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("HEAD /ticks?task=head-ticker HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            String status = in.readLine();
+            assertThat(status).startsWith("HTTP/1.1 200");
+            StringBuilder headers = new StringBuilder();
+            for (String line; (line = in.readLine()) != null && !line.isEmpty(); ) {
+                headers.append(line).append('\n');
+            }
+            assertThat(headers.toString().toLowerCase()).contains("content-type: text/event-stream");
+        } // the client goes away after the headers, as a HEAD client does
+        Task<?> producer = awaitTask("head-ticker");
+        awaitDone(producer, Duration.ofSeconds(3));
+        assertThat(producer.state()).isEqualTo(Task.State.CANCELLED);
+    }
+
     Task<?> awaitTask(String name) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (tasks.get(name) == null && System.nanoTime() < deadline) {
