@@ -5,6 +5,7 @@ import dev.molt.Molt;
 import dev.molt.MoltRuntime;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -36,6 +37,10 @@ import org.springframework.core.Ordered;
  * write, and the channel streaming of this package turns such failures into cancellation. Tasks spawned during
  * the request and still running when it ends are cancelled with it: to start work that outlives a request, spawn
  * it under {@code runtime.run(...)} from a bean, or under {@code Molt.withToken(runtime.rootToken(), ...)}.
+ *
+ * <p>A later dispatch of the request (async, error) runs under the same token, except an error dispatch that
+ * comes after the token was cancelled (a handler threw, and the container renders its error page once the first
+ * dispatch has returned): that one runs under a fresh child of the root token, cancelled when it ends.
  *
  * <p>The token is also stored as the request attribute {@link #TOKEN_ATTRIBUTE}; {@link #requestToken} reads it.
  */
@@ -79,12 +84,14 @@ public class MoltRequestFilter implements Filter, Ordered {
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         CancelToken existing = requestToken(request);
-        if (existing != null) {
+        if (existing != null && !(existing.cancelled() && request.getDispatcherType() == DispatcherType.ERROR)) {
             // A later dispatch (async, forward, error) of a request that already has a token: run under it, and
             // leave its cancellation to the dispatch that made it.
             runUnder(existing, request, response, chain);
             return;
         }
+        // A new request, or the ERROR dispatch that follows a dispatch that ended (and cancelled its token) with
+        // an error: the error page gets a live token of its own, ended with it like a request's.
         CancelToken root = runtime.rootToken();
         CancelToken token = requestTimeout == null ? root.child() : root.childWithTimeout(requestTimeout);
         request.setAttribute(TOKEN_ATTRIBUTE, token);

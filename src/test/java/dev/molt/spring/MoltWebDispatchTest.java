@@ -85,10 +85,31 @@ class MoltWebDispatchTest {
         }
     }
 
+    /**
+     * The ERROR dispatch of a request whose handler threw runs after the request's first dispatch has returned, so
+     * under the token that dispatch cancelled: the error page saw {@code Molt.cancelled()} and could not spawn. It
+     * runs under a live token of its own (ended with it), as the request filter promises for later dispatches.
+     */
+    @Test
+    void errorDispatchRunsUnderALiveToken() throws Exception {
+        ConfigurableApplicationContext ctx = start();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(get(port(ctx), "/boom"), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(500);
+            Seen seen = ctx.getBean(Seen.class);
+            assertThat(seen.errorDispatch.get()).as("ERROR dispatch").isEqualTo("live request token, spawned ok");
+            assertThat(seen.errorToken.get().cancelled()).as("its token, after the request").isTrue();
+        } finally {
+            ctx.close();
+        }
+    }
+
     /** What the interceptor saw in each dispatch. */
     static final class Seen {
         final AtomicReference<String> requestDispatch = new AtomicReference<>();
         final AtomicReference<String> asyncDispatch = new AtomicReference<>();
+        final AtomicReference<String> errorDispatch = new AtomicReference<>();
+        final AtomicReference<CancelToken> errorToken = new AtomicReference<>();
     }
 
     @SpringBootConfiguration
@@ -121,6 +142,22 @@ class MoltWebDispatchTest {
                             return true;
                         }
                     }).addPathPatterns("/deferred");
+                    registry.addInterceptor(new HandlerInterceptor() {
+                        @Override
+                        public boolean preHandle(HttpServletRequest request, HttpServletResponse response,
+                                Object handler) throws Exception {
+                            if (request.getDispatcherType() == DispatcherType.ERROR) {
+                                CancelToken t = MoltRequestFilter.requestToken(request);
+                                seen.errorToken.set(Molt.currentToken());
+                                String what = t == null || Molt.currentToken() != t ? "not the request token"
+                                        : Molt.cancelled() ? "cancelled request token"
+                                        : "live request token, spawned "
+                                                + Molt.spawn(() -> "ok").toFuture().exceptionally(e -> "failed").get();
+                                seen.errorDispatch.set(what);
+                            }
+                            return true;
+                        }
+                    }).addPathPatterns("/error");
                 }
             };
         }
@@ -145,6 +182,11 @@ class MoltWebDispatchTest {
                     result.setResult("deferred");
                 });
                 return result;
+            }
+
+            @GetMapping("/boom")
+            String boom() {
+                throw new IllegalStateException("boom");
             }
 
             @GetMapping(path = "/ndjson-text", produces = "application/x-ndjson")
