@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -86,17 +87,22 @@ final class ChannelStream {
     /** Writes one value (null: a heartbeat) within the deadline; false if the stream is dead. */
     private boolean write(Object value) {
         CancelToken deadline = owner.childWithTimeout(sendTimeout);
+        AtomicBoolean missed = new AtomicBoolean();
         // The callback runs in the deadline timer's thread, which must never block: completing the emitter takes
-        // the lock the stuck write holds, so it is done in a thread of its own.
+        // the lock the stuck write holds, so it is done in a thread of its own. Only this write's own deadline
+        // counts: a TimeoutException that reaches it from owner (a request or async timeout) ends the request,
+        // which the next recv sees, and the response then completes normally.
         try (AutoCloseable watch = deadline.onCancel(() -> {
-            if (deadline.reason() instanceof TimeoutException) {
+            Throwable reason = deadline.reason();
+            if (reason instanceof TimeoutException && reason != owner.reason()) {
+                missed.set(true);
                 TimeoutException e = new TimeoutException("a write to the client took longer than " + sendTimeout);
                 owner.cancel(e);
                 Thread.ofVirtual().name("molt-stream-abort").start(() -> abort(e));
             }
         })) {
             send(value);
-            return !deadline.cancelled() || !(deadline.reason() instanceof TimeoutException);
+            return !missed.get();
         } catch (IOException | RuntimeException e) {
             abort(e);
             return false;
