@@ -181,7 +181,14 @@ public abstract class ChannelWebSocketHandler implements WebSocketHandler {
             throw e;
         } finally {
             s.inbound.close();
-            close(s.session, status);
+            // Cancellation interrupts this thread (the runtime's shutdown, Task.cancel), and the container's blocking
+            // send of the close frame gives up at once in an interrupted thread: the client would get no close frame
+            // (1006) instead of this status. So the close runs shielded, with the interrupt set aside until it ends.
+            CloseStatus end = status;
+            Molt.withToken(CancelToken.never(), () -> {
+                close(s.session, end);
+                return null;
+            });
         }
     }
 
