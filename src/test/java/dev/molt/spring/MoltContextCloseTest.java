@@ -14,10 +14,46 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** docs/spring.md: "the context closes → the task is cancelled and the session closed with 1001 (going away)". */
+/** What the clients of streams and WebSocket sessions see when the application context closes. */
 @Timeout(60)
-class WebSocketShutdownTest {
+class MoltContextCloseTest {
 
+    /**
+     * docs/spring.md: the runtime's shutdown cancels a stream's writer, and then "the response completes normally"
+     * (with its last chunk), so the client can tell it from a broken one.
+     */
+    @Test
+    void closingTheContextEndsAStreamNormally() throws Exception {
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(TestApp.class)
+                .properties("server.port=0", "molt.shutdown.grace=5s", "spring.main.banner-mode=off",
+                        "server.shutdown=graceful", "molt.streaming.heartbeat=0s")
+                .run();
+        try (java.net.Socket socket = new java.net.Socket()) {
+            int port = ((WebServerApplicationContext) ctx).getWebServer().getPort();
+            socket.connect(new java.net.InetSocketAddress("localhost", port), 5000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /ticks?task=closing-ticker HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Accept: text/event-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder seen = new StringBuilder();
+            byte[] buf = new byte[4096];
+            while (!seen.toString().contains("data:tick 2")) {
+                int n = in.read(buf);
+                assertThat(n).isPositive();
+                seen.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            ctx.close();
+            for (int n; !seen.toString().endsWith("0\r\n\r\n") && (n = in.read(buf)) > 0; ) {
+                seen.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            assertThat(seen.toString()).as("the response after the close").endsWith("0\r\n\r\n");
+        } finally {
+            ctx.close();
+        }
+    }
+
+    /** docs/spring.md: "the context closes → the task is cancelled and the session closed with 1001 (going away)". */
     @Test
     void closingTheContextClosesASessionWithGoingAway() throws Exception {
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(TestApp.class)
