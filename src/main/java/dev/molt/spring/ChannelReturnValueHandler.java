@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.MediaType;
+import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
@@ -45,8 +46,12 @@ public class ChannelReturnValueHandler implements HandlerMethodReturnValueHandle
     private final MoltRuntime runtime;
     private final HandlerMethodReturnValueHandler emitterHandler;
     private final MoltProperties.Streaming settings;
+    private final List<HttpMessageConverter<?>> converters;
 
     /**
+     * A handler without message converters of its own: NDJSON values are written as JSON by the emitter's
+     * converters, on several lines if the application indents its JSON.
+     *
      * @param runtime the runtime the writer tasks run in
      * @param emitterHandler Spring's handler for {@link ResponseBodyEmitter} return values, which starts the
      *     async response
@@ -55,9 +60,24 @@ public class ChannelReturnValueHandler implements HandlerMethodReturnValueHandle
      */
     public ChannelReturnValueHandler(MoltRuntime runtime, HandlerMethodReturnValueHandler emitterHandler,
             MoltProperties.Streaming settings) {
+        this(runtime, emitterHandler, settings, List.of());
+    }
+
+    /**
+     * @param runtime the runtime the writer tasks run in
+     * @param emitterHandler Spring's handler for {@link ResponseBodyEmitter} return values, which starts the
+     *     async response
+     * @param settings deadlines and heartbeat
+     * @param converters the application's message converters, with which each NDJSON value is made JSON on one
+     *     line (whether or not the application indents its JSON)
+     * @throws NullPointerException if an argument is null
+     */
+    public ChannelReturnValueHandler(MoltRuntime runtime, HandlerMethodReturnValueHandler emitterHandler,
+            MoltProperties.Streaming settings, List<HttpMessageConverter<?>> converters) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.emitterHandler = Objects.requireNonNull(emitterHandler, "emitterHandler");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.converters = List.copyOf(Objects.requireNonNull(converters, "converters"));
     }
 
     @Override
@@ -107,7 +127,7 @@ public class ChannelReturnValueHandler implements HandlerMethodReturnValueHandle
             throw e;
         }
         ChannelStream stream = new ChannelStream(channel, emitter, format, owner, settings.getSendTimeout(),
-                settings.getHeartbeat());
+                settings.getHeartbeat(), converters);
         try {
             runtime.run(() -> Molt.withToken(owner, () -> Molt.spawn("molt-stream-writer", stream::run)));
         } catch (RejectedExecutionException e) {

@@ -45,7 +45,7 @@ public class ChannelReturnValueHandlerInstaller implements SmartInitializingSing
                 .findFirst()
                 .orElseGet(() -> new ResponseBodyEmitterReturnValueHandler(adapter.getMessageConverters()));
         List<HandlerMethodReturnValueHandler> handlers = new ArrayList<>(current.size() + 1);
-        handlers.add(new ChannelReturnValueHandler(runtime, emitterHandler, settings));
+        handlers.add(new ChannelReturnValueHandler(runtime, emitterHandler, settings, adapter.getMessageConverters()));
         handlers.addAll(current);
         adapter.setReturnValueHandlers(handlers);
     }

@@ -4,16 +4,24 @@ import dev.molt.CancelToken;
 import dev.molt.CancelledException;
 import dev.molt.ChannelClosedException;
 import dev.molt.ReceiveChannel;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpOutputMessage;
 import org.springframework.http.MediaType;
+import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -51,15 +59,21 @@ final class ChannelStream {
     private final CancelToken owner;
     private final Duration sendTimeout;
     private final Duration heartbeat;
+    private final List<HttpMessageConverter<?>> converters;
 
+    /**
+     * @param converters the application's message converters, with which an NDJSON value is made JSON; if none
+     *     writes JSON, the emitter's own converters write it (as they would, indented if the application indents)
+     */
     ChannelStream(ReceiveChannel<?> channel, ResponseBodyEmitter emitter, Format format, CancelToken owner,
-            Duration sendTimeout, Duration heartbeat) {
+            Duration sendTimeout, Duration heartbeat, List<HttpMessageConverter<?>> converters) {
         this.channel = Objects.requireNonNull(channel, "channel");
         this.emitter = Objects.requireNonNull(emitter, "emitter");
         this.format = Objects.requireNonNull(format, "format");
         this.owner = Objects.requireNonNull(owner, "owner");
         this.sendTimeout = Objects.requireNonNull(sendTimeout, "sendTimeout");
         this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+        this.converters = List.copyOf(converters);
     }
 
     /** The writer task's body; runs under a token that descends from {@code owner}. */
@@ -124,14 +138,57 @@ final class ChannelStream {
                 sse.send(value);
             }
         } else {
-            // Text as is (as a String: the text converter writes only Strings), anything else as JSON.
-            Object data = value instanceof CharSequence text ? text.toString() : value;
-            MediaType type = value instanceof CharSequence ? MediaType.TEXT_PLAIN : MediaType.APPLICATION_JSON;
+            // Text as is (as a String: the text converter writes only Strings), anything else as JSON on one line.
+            String json = value instanceof CharSequence ? null : oneLineJson(value);
+            Object data = value instanceof CharSequence text ? text.toString() : json != null ? json : value;
+            MediaType type = value instanceof CharSequence ? MediaType.TEXT_PLAIN
+                    : json != null ? UTF8_TEXT : MediaType.APPLICATION_JSON;
             // One call, so the value and its line end are written and flushed together.
             Set<ResponseBodyEmitter.DataWithMediaType> line = new LinkedHashSet<>(4);
             line.add(new ResponseBodyEmitter.DataWithMediaType(data, type));
             line.add(new ResponseBodyEmitter.DataWithMediaType("\n", MediaType.TEXT_PLAIN));
             emitter.send(line);
+        }
+    }
+
+    /**
+     * {@code value} as JSON by the first converter that writes it, with its line breaks taken out (an application
+     * that indents its JSON, {@code spring.jackson.serialization.indent-output}, would otherwise spread one value
+     * over many lines, which is not NDJSON). Raw line breaks in JSON are only ever whitespace between tokens: inside
+     * strings they are escaped. Null if no converter writes JSON.
+     */
+    @SuppressWarnings("unchecked")
+    private String oneLineJson(Object value) throws IOException {
+        for (HttpMessageConverter<?> c : converters) {
+            if (c.canWrite(value.getClass(), MediaType.APPLICATION_JSON)) {
+                BufferedMessage out = new BufferedMessage();
+                ((HttpMessageConverter<Object>) c).write(value, MediaType.APPLICATION_JSON, out);
+                MediaType written = out.getHeaders().getContentType();
+                Charset charset = written != null && written.getCharset() != null ? written.getCharset()
+                        : StandardCharsets.UTF_8;
+                String json = out.body.toString(charset);
+                return json.indexOf('\n') < 0 && json.indexOf('\r') < 0 ? json
+                        : json.replace("\r", "").replace("\n", "");
+            }
+        }
+        return null;
+    }
+
+    private static final MediaType UTF8_TEXT = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
+
+    /** A message written to memory. */
+    private static final class BufferedMessage implements HttpOutputMessage {
+        final ByteArrayOutputStream body = new ByteArrayOutputStream(128);
+        final HttpHeaders headers = new HttpHeaders();
+
+        @Override
+        public OutputStream getBody() {
+            return body;
+        }
+
+        @Override
+        public HttpHeaders getHeaders() {
+            return headers;
         }
     }
 
