@@ -59,6 +59,7 @@ class MoltEndpointTest {
             HttpResponse<String> r = get("/actuator/molt");
             assertThat(r.statusCode()).as("status; body starts %s", r.body().substring(0, Math.min(300, r.body().length())))
                     .isEqualTo(200);
+            System.out.println("[measure] /actuator/molt with a chain of " + depth + " tasks: " + r.body().length() + " chars");
             JsonNode body = JsonMapper.shared().readTree(r.body());
             assertThat(body.get("runtime").asString()).isEqualTo("spring");
             assertThat(body.get("text").asString()).contains("\"link-" + depth + "\"");
