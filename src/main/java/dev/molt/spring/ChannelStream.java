@@ -135,7 +135,8 @@ final class ChannelStream {
             if (value instanceof SseEmitter.SseEventBuilder event) {
                 sse.send(event);
             } else {
-                sse.send(value);
+                // Text as text, whatever CharSequence holds it (a StringBuilder would otherwise become a JSON string).
+                sse.send(value instanceof CharSequence text ? text.toString() : value);
             }
         } else {
             // Text as is (as a String: the text converter writes only Strings), anything else as JSON on one line.

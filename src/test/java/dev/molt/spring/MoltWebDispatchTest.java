@@ -104,6 +104,20 @@ class MoltWebDispatchTest {
         }
     }
 
+    /** docs/spring.md: SSE data is "the text for strings": any CharSequence, as for NDJSON. */
+    @Test
+    void sseWritesAnyCharSequenceAsText() throws Exception {
+        ConfigurableApplicationContext ctx = start();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(get(port(ctx), "/sse-text"), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body().lines().filter(l -> l.startsWith("data:")).toList())
+                    .containsExactly("data:one", "data:two");
+        } finally {
+            ctx.close();
+        }
+    }
+
     /** What the interceptor saw in each dispatch. */
     static final class Seen {
         final AtomicReference<String> requestDispatch = new AtomicReference<>();
@@ -187,6 +201,20 @@ class MoltWebDispatchTest {
             @GetMapping("/boom")
             String boom() {
                 throw new IllegalStateException("boom");
+            }
+
+            @GetMapping("/sse-text")
+            dev.molt.ReceiveChannel<CharSequence> sseText() {
+                dev.molt.Channel<CharSequence> ch = Molt.channel(4);
+                Molt.spawn(() -> {
+                    try {
+                        ch.send(new StringBuilder("one"));
+                        ch.send(new StringBuilder("two"));
+                    } finally {
+                        ch.close();
+                    }
+                });
+                return ch;
             }
 
             @GetMapping(path = "/ndjson-text", produces = "application/x-ndjson")
