@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A snapshot of a runtime's live tasks, like a Go goroutine dump: the tree of scopes and the tasks in them,
  * with the runtime's counters. Made by {@link MoltRuntime#dump()}; {@link #toString()} renders it as indented
- * text. Taken without stopping anything, so a task may end or start while it is taken.
+ * text (nodes deeper than 32 levels say their depth, {@code [40] task #...}, instead of being indented further). Taken without stopping anything, so a task may end or start while it is taken.
  *
  * @param runtime the runtime's name
  * @param counts the runtime's counters when the dump was taken
@@ -63,12 +63,67 @@ public record TaskDump(String runtime, Counts counts, ScopeNode root) {
         }
     }
 
+    /**
+     * What {@link #visit} calls for each node of the tree, with how far below the root scope it is (the root: 0).
+     */
+    public interface Visitor {
+        /** Called for each scope, the root scope first. */
+        void scope(ScopeNode scope, int depth);
+
+        /** Called for each task. */
+        void task(TaskNode task, int depth);
+    }
+
+    /**
+     * Calls {@code visitor} for every scope and task of the tree, depth first in the order of {@link #toString()}
+     * (a node, then its tasks, then its scopes), so each node comes after its parent. Uses no recursion: a chain
+     * of tasks each spawned by the one before can be thousands deep.
+     *
+     * @throws NullPointerException if {@code visitor} is null
+     */
+    public void visit(Visitor visitor) {
+        java.util.Objects.requireNonNull(visitor, "visitor");
+        java.util.ArrayDeque<Object> nodes = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Integer> depths = new java.util.ArrayDeque<>();
+        nodes.push(root);
+        depths.push(0);
+        while (!nodes.isEmpty()) {
+            Object node = nodes.pop();
+            int depth = depths.pop();
+            List<TaskNode> tasks;
+            List<ScopeNode> scopes;
+            if (node instanceof TaskNode t) {
+                visitor.task(t, depth);
+                tasks = t.tasks();
+                scopes = t.scopes();
+            } else {
+                ScopeNode scope = (ScopeNode) node;
+                visitor.scope(scope, depth);
+                tasks = scope.tasks();
+                scopes = scope.scopes();
+            }
+            for (int i = scopes.size() - 1; i >= 0; i--) { // pushed in reverse: popped in order, tasks first
+                nodes.push(scopes.get(i));
+                depths.push(depth + 1);
+            }
+            for (int i = tasks.size() - 1; i >= 0; i--) {
+                nodes.push(tasks.get(i));
+                depths.push(depth + 1);
+            }
+        }
+    }
+
     /** All tasks in the tree, depth first. */
     public List<TaskNode> allTasks() {
         List<TaskNode> out = new java.util.ArrayList<>();
-        walk((node, depth) -> {
-            if (node instanceof TaskNode t) {
-                out.add(t);
+        visit(new Visitor() {
+            @Override
+            public void scope(ScopeNode scope, int depth) {
+            }
+
+            @Override
+            public void task(TaskNode task, int depth) {
+                out.add(task);
             }
         });
         return out;
@@ -83,45 +138,28 @@ public record TaskDump(String runtime, Counts counts, ScopeNode root) {
                 .append(counts.succeeded()).append(" succeeded, ")
                 .append(counts.failed()).append(" failed, ")
                 .append(counts.cancelled()).append(" cancelled\n");
-        walk((node, depth) -> {
-            if (node instanceof TaskNode t) {
+        visit(new Visitor() {
+            @Override
+            public void scope(ScopeNode scope, int depth) {
+                indent(depth, sb).append(scope.kind()).append(scope.cancelled() ? " (cancelled)" : "").append('\n');
+            }
+
+            @Override
+            public void task(TaskNode t, int depth) {
                 indent(depth, sb).append("task #").append(t.id()).append(" \"").append(t.name()).append("\" ")
                         .append(t.state()).append(t.cancelled() ? " (cancelled)" : "").append('\n');
-            } else {
-                ScopeNode scope = (ScopeNode) node;
-                indent(depth, sb).append(scope.kind()).append(scope.cancelled() ? " (cancelled)" : "").append('\n');
             }
         });
         return sb.toString();
     }
 
-    /**
-     * Visits every node depth first (a node, then its tasks, then its scopes), with a work list rather than
-     * recursion: a chain of tasks each spawned by the one before can be thousands deep.
-     */
-    private void walk(java.util.function.ObjIntConsumer<Object> visit) {
-        java.util.ArrayDeque<Object> nodes = new java.util.ArrayDeque<>();
-        java.util.ArrayDeque<Integer> depths = new java.util.ArrayDeque<>();
-        nodes.push(root);
-        depths.push(0);
-        while (!nodes.isEmpty()) {
-            Object node = nodes.pop();
-            int depth = depths.pop();
-            visit.accept(node, depth);
-            List<TaskNode> tasks = node instanceof TaskNode t ? t.tasks() : ((ScopeNode) node).tasks();
-            List<ScopeNode> scopes = node instanceof TaskNode t ? t.scopes() : ((ScopeNode) node).scopes();
-            for (int i = scopes.size() - 1; i >= 0; i--) { // pushed in reverse: popped in order, tasks first
-                nodes.push(scopes.get(i));
-                depths.push(depth + 1);
-            }
-            for (int i = tasks.size() - 1; i >= 0; i--) {
-                nodes.push(tasks.get(i));
-                depths.push(depth + 1);
-            }
-        }
-    }
+    /** Deeper than this, a line says its depth instead of being indented further: the text stays linear in size. */
+    private static final int MAX_INDENT = 32;
 
     private static StringBuilder indent(int depth, StringBuilder sb) {
-        return sb.append("  ".repeat(depth));
+        if (depth <= MAX_INDENT) {
+            return sb.append("  ".repeat(depth));
+        }
+        return sb.append("  ".repeat(MAX_INDENT)).append('[').append(depth).append("] ");
     }
 }

@@ -567,7 +567,25 @@ class RuntimeTest {
             ready.await();
             TaskDump d = rt.dump(); // threw StackOverflowError when it recursed per level
             assertThat(d.allTasks()).hasSize(depth);
-            assertThat(d.toString()).contains("task #");
+            String text = d.toString();
+            // One line per task, none longer than the indentation cap plus the depth label and the task itself:
+            // the text grows with the number of tasks, not with its square (it was 9 MB for this chain).
+            assertThat(text.lines()).hasSize(depth + 2); // the counters, the root scope, the tasks
+            assertThat(text.lines().mapToInt(String::length).max().orElseThrow()).isLessThan(120);
+            assertThat(text).contains("\n" + "  ".repeat(32) + "[40] task #");
+            List<Integer> depths = new ArrayList<>();
+            d.visit(new TaskDump.Visitor() {
+                @Override
+                public void scope(TaskDump.ScopeNode scope, int at) {
+                    depths.add(at);
+                }
+
+                @Override
+                public void task(TaskDump.TaskNode task, int at) {
+                    depths.add(at);
+                }
+            });
+            assertThat(depths).hasSize(depth + 1).isSorted().startsWith(0, 1, 2).endsWith(depth);
             release.countDown();
             head.join();
         } finally {

@@ -3,9 +3,7 @@ package dev.molt.spring;
 import dev.molt.MoltRuntime;
 import dev.molt.Task;
 import dev.molt.TaskDump;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -39,42 +37,35 @@ public class MoltEndpoint {
                 nodes(dump), dump.toString());
     }
 
-    /**
-     * The tree of {@code dump} as a list, depth first in the order of its text (a node, then its tasks, then its
-     * scopes), with a work list rather than recursion: a chain of tasks can be thousands deep.
-     */
+    /** The tree of {@code dump} as a list, in the order of its text, each node after its parent. */
     static List<Node> nodes(TaskDump dump) {
         List<Node> out = new ArrayList<>();
-        Deque<Object> nodes = new ArrayDeque<>();
-        Deque<int[]> where = new ArrayDeque<>(); // {parent index (-1: none), depth}
-        nodes.push(dump.root());
-        where.push(new int[] {-1, 0});
-        while (!nodes.isEmpty()) {
-            Object node = nodes.pop();
-            int[] at = where.pop();
-            int index = out.size();
-            Integer parent = at[0] < 0 ? null : at[0];
-            List<TaskDump.TaskNode> tasks;
-            List<TaskDump.ScopeNode> scopes;
-            if (node instanceof TaskDump.TaskNode t) {
-                out.add(new Node(index, parent, at[1], "task", t.id(), t.name(), t.state(), t.cancelled()));
-                tasks = t.tasks();
-                scopes = t.scopes();
-            } else {
-                TaskDump.ScopeNode s = (TaskDump.ScopeNode) node;
-                out.add(new Node(index, parent, at[1], s.kind(), null, null, null, s.cancelled()));
-                tasks = s.tasks();
-                scopes = s.scopes();
+        List<Integer> lastAtDepth = new ArrayList<>(); // the index of the latest node at each depth: the parents
+        dump.visit(new TaskDump.Visitor() {
+            @Override
+            public void scope(TaskDump.ScopeNode s, int depth) {
+                out.add(new Node(out.size(), parent(depth), depth, s.kind(), null, null, null, s.cancelled()));
+                at(depth);
             }
-            for (int i = scopes.size() - 1; i >= 0; i--) { // pushed in reverse: popped in order, tasks first
-                nodes.push(scopes.get(i));
-                where.push(new int[] {index, at[1] + 1});
+
+            @Override
+            public void task(TaskDump.TaskNode t, int depth) {
+                out.add(new Node(out.size(), parent(depth), depth, "task", t.id(), t.name(), t.state(), t.cancelled()));
+                at(depth);
             }
-            for (int i = tasks.size() - 1; i >= 0; i--) {
-                nodes.push(tasks.get(i));
-                where.push(new int[] {index, at[1] + 1});
+
+            private Integer parent(int depth) {
+                return depth == 0 ? null : lastAtDepth.get(depth - 1);
             }
-        }
+
+            private void at(int depth) {
+                if (depth < lastAtDepth.size()) {
+                    lastAtDepth.set(depth, out.size() - 1);
+                } else {
+                    lastAtDepth.add(out.size() - 1);
+                }
+            }
+        });
         return out;
     }
 
