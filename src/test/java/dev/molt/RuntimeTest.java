@@ -204,48 +204,28 @@ class RuntimeTest {
 
     @Test
     void anUnjoinedFailedRootTaskIsLoggedOnceAtError() throws Exception {
-        Logger logger = (Logger) LoggerFactory.getLogger("dev.molt.UnobservedFailure");
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        try {
-            MoltRuntime rt = MoltRuntime.create();
-            CountDownLatch ended = new CountDownLatch(2);
-            rt.run(() -> {
-                spawn("forgotten", () -> {
-                    try {
-                        throw new IOException("nobody will join me (expected in this test)");
-                    } finally {
-                        ended.countDown();
-                    }
-                });
-                Task<Object> joined = spawn("joined", () -> {
-                    try {
-                        throw new IOException("joined");
-                    } finally {
-                        ended.countDown();
-                    }
-                });
-                assertThatThrownBy(joined::join).isInstanceOf(TaskFailedException.class);
-                return null;
+        List<ILoggingEvent> logged = unobservedFailuresLoggedBy(2, ended -> {
+            spawn("forgotten", () -> {
+                try {
+                    throw new IOException("nobody will join me (expected in this test)");
+                } finally {
+                    ended.countDown();
+                }
             });
-            ended.await();
-            rt.shutdown(Duration.ofSeconds(5));
-            for (int i = 0; i < 100 && appender.list.isEmpty(); i++) {
-                System.gc();
-                Thread.sleep(20);
-            }
-            Thread.sleep(100);
-            System.gc();
-            Thread.sleep(100);
-            assertThat(appender.list).singleElement().satisfies(e -> {
-                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
-                assertThat(e.getFormattedMessage()).contains("forgotten");
-                assertThat(e.getThrowableProxy().getMessage()).contains("nobody will join me");
+            Task<Object> joined = spawn("joined", () -> {
+                try {
+                    throw new IOException("joined");
+                } finally {
+                    ended.countDown();
+                }
             });
-        } finally {
-            logger.detachAppender(appender);
-        }
+            assertThatThrownBy(joined::join).isInstanceOf(TaskFailedException.class);
+        });
+        assertThat(logged).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
+            assertThat(e.getFormattedMessage()).contains("forgotten");
+            assertThat(e.getThrowableProxy().getMessage()).contains("nobody will join me");
+        });
     }
 
     /** A failure that refers to the thread it was made in, as a diagnostic exception might. */
@@ -261,28 +241,47 @@ class RuntimeTest {
     void anUnjoinedFailedRootTaskWhoseFailureHoldsItsThreadIsLoggedToo() throws Exception {
         // The thread's Runnable must not keep the task reachable once the task has ended: the Cleaner holds the
         // failure, so a failure that refers to the thread would otherwise keep the task alive, never reported.
+        List<ILoggingEvent> logged = unobservedFailuresLoggedBy(1, ended -> spawn("holds-its-thread", () -> {
+            try {
+                throw new ThreadHoldingException("I hold my thread (expected in this test)");
+            } finally {
+                ended.countDown();
+            }
+        }));
+        assertThat(logged).singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage()).contains("holds-its-thread"));
+    }
+
+    interface Spawner {
+        void spawnTasks(CountDownLatch ended) throws Exception;
+    }
+
+    /**
+     * Runs {@code spawner} in a new runtime, waits for {@code tasks} count-downs, shuts the runtime down, and collects
+     * garbage until the unobserved-failure logger said something (and a little longer, for a second message).
+     */
+    private static List<ILoggingEvent> unobservedFailuresLoggedBy(int tasks, Spawner spawner) throws Exception {
         Logger logger = (Logger) LoggerFactory.getLogger("dev.molt.UnobservedFailure");
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         logger.addAppender(appender);
         try {
             MoltRuntime rt = MoltRuntime.create();
-            CountDownLatch ended = new CountDownLatch(1);
-            rt.run(() -> spawn("holds-its-thread", () -> {
-                try {
-                    throw new ThreadHoldingException("I hold my thread (expected in this test)");
-                } finally {
-                    ended.countDown();
-                }
-            }));
+            CountDownLatch ended = new CountDownLatch(tasks);
+            rt.run(() -> {
+                spawner.spawnTasks(ended);
+                return null;
+            });
             ended.await();
             rt.shutdown(Duration.ofSeconds(5));
             for (int i = 0; i < 250 && appender.list.isEmpty(); i++) {
                 System.gc();
                 Thread.sleep(20);
             }
-            assertThat(appender.list).singleElement()
-                    .satisfies(e -> assertThat(e.getFormattedMessage()).contains("holds-its-thread"));
+            Thread.sleep(100);
+            System.gc();
+            Thread.sleep(100);
+            return List.copyOf(appender.list);
         } finally {
             logger.detachAppender(appender);
         }
