@@ -115,7 +115,7 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
             textParts = new StringBuilder();
         }
         textParts.append(text);
-        checkSize(textParts.length());
+        checkSize(Checks.utf8Longer(textParts, server.maxWebSocketMessage())); // the wire size: UTF-8 bytes
         if (last) {
             String whole = textParts.toString();
             textParts = null;
@@ -135,7 +135,7 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
             binaryParts = new ByteArrayOutputStream();
         }
         binaryParts.writeBytes(bytes);
-        checkSize(binaryParts.size());
+        checkSize(binaryParts.size() > server.maxWebSocketMessage());
         if (last) {
             byte[] whole = binaryParts.toByteArray();
             binaryParts = null;
@@ -143,8 +143,8 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
         }
     }
 
-    private void checkSize(int size) {
-        if (size > server.maxWebSocketMessage()) {
+    private void checkSize(boolean tooBig) {
+        if (tooBig) {
             sendClose(1009, "message too big");
             endSession(null);
             throw new CloseConnectionException("WebSocket message too big");

@@ -435,6 +435,43 @@ class WebSocketTest {
         assertThat(((Token) caller).listenerCount()).isZero();
     }
 
+    /** maxWebSocketFrame bounds a fragmented text message in UTF-8 bytes (its wire size), not in chars. */
+    @Test
+    void aFragmentedTextMessageOverTheLimitInUtf8BytesClosesWith1009() throws Exception {
+        AtomicInteger delivered = new AtomicInteger();
+        try (MoltServer server = server().maxWebSocketFrame(1024)
+                .websocket("/count", s -> {
+                    for (WsMessage m : s.in()) {
+                        delivered.incrementAndGet();
+                    }
+                })
+                .start()) {
+            CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+            HttpClient http = HttpClient.newHttpClient();
+            try {
+                WebSocket ws = http.newWebSocketBuilder().buildAsync(ws(server, "/count"), new WebSocket.Listener() {
+                    @Override
+                    public void onOpen(WebSocket webSocket) {
+                        webSocket.request(10);
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                        closeCode.complete(statusCode);
+                        return null;
+                    }
+                }).get(5, TimeUnit.SECONDS);
+                String part = "\u00e9".repeat(400); // 400 chars, 800 bytes: each frame is under the limit
+                ws.sendText(part, false).get(5, TimeUnit.SECONDS);
+                ws.sendText(part, true).get(5, TimeUnit.SECONDS); // the message: 800 chars, 1600 bytes
+                assertThat(closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1009);
+                assertThat(delivered).hasValue(0);
+            } finally {
+                http.shutdownNow();
+            }
+        }
+    }
+
     private static String threadDump() throws Exception {
         Path file = Files.createTempFile("molt-threads", ".txt");
         Files.delete(file);
