@@ -165,11 +165,11 @@ public final class WsClient implements AutoCloseable {
         @Override
         public void close(int code, String reason) {
             Objects.requireNonNull(reason, "reason");
-            out.close();
             WebSocket w = ws;
             if (w != null && !w.isOutputClosed()) {
-                w.sendClose(code, reason);
+                w.sendClose(code, reason); // first: closing out wakes the writer, whose own close (1000) must not win
             }
+            out.close();
         }
 
         @Override

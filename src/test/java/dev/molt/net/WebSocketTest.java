@@ -435,6 +435,64 @@ class WebSocketTest {
         assertThat(((Token) caller).listenerCount()).isZero();
     }
 
+    /** WsSession.close(code, reason): the peer sees that code, not the writer's 1000 racing it. */
+    @Test
+    void theHandlersCloseCodeReachesThePeer() throws Exception {
+        try (MoltServer server = server().websocket("/close", s -> s.close(4001, "custom")).start()) {
+            HttpClient http = HttpClient.newHttpClient();
+            try {
+                for (int i = 0; i < 1000; i++) { // a race: one round in a few hundred lost the code
+                    CompletableFuture<Integer> code = new CompletableFuture<>();
+                    WebSocket w = http.newWebSocketBuilder().buildAsync(ws(server, "/close"),
+                            new WebSocket.Listener() {
+                                @Override
+                                public void onOpen(WebSocket webSocket) {
+                                    webSocket.request(10);
+                                }
+
+                                @Override
+                                public CompletionStage<?> onClose(WebSocket webSocket, int statusCode,
+                                        String reason) {
+                                    code.complete(statusCode);
+                                    return null;
+                                }
+                            }).get(5, TimeUnit.SECONDS);
+                    assertThat(code.get(5, TimeUnit.SECONDS)).as("round " + i).isEqualTo(4001);
+                    w.abort();
+                }
+            } finally {
+                http.shutdownNow();
+            }
+        }
+    }
+
+    /** The client's WsSession.close(code, reason) too: the server sees that code, not the writer's 1000. */
+    @Test
+    void theClientsCloseCodeReachesTheServer() throws Exception {
+        java.util.concurrent.BlockingQueue<Integer> codes = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.helidon.webserver.WebServer plain = io.helidon.webserver.WebServer.builder().host("127.0.0.1").port(0)
+                .addRouting(io.helidon.webserver.websocket.WsRouting.builder().endpoint("/close",
+                        () -> new io.helidon.websocket.WsListener() {
+                            @Override
+                            public void onClose(io.helidon.websocket.WsSession session, int status, String reason) {
+                                codes.add(status);
+                            }
+                        }))
+                .build().start();
+        try (WsClient client = client()) {
+            URI uri = URI.create("ws://127.0.0.1:" + plain.port() + "/close");
+            for (int i = 0; i < 1000; i++) { // a race: one round in a few hundred lost the code
+                client.connect(uri, s -> {
+                    s.close(4002, "custom");
+                    return null;
+                });
+                assertThat(codes.poll(5, TimeUnit.SECONDS)).as("round " + i).isEqualTo(4002);
+            }
+        } finally {
+            plain.stop();
+        }
+    }
+
     /** maxWebSocketFrame bounds a fragmented text message in UTF-8 bytes (its wire size), not in chars. */
     @Test
     void aFragmentedTextMessageOverTheLimitInUtf8BytesClosesWith1009() throws Exception {
