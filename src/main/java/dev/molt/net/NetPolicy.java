@@ -158,7 +158,7 @@ public final class NetPolicy {
         if (h.startsWith("[") && h.endsWith("]")) {
             h = h.substring(1, h.length() - 1);
         }
-        return h;
+        return h.indexOf(':') >= 0 ? "[" + h + "]" : h; // an IPv6 literal, in brackets as rules keep it
     }
 
     @Override
@@ -215,17 +215,26 @@ public final class NetPolicy {
             if (r.isEmpty() || r.equals("*")) {
                 throw new IllegalArgumentException("connect rule must name a host: '" + rule + "'");
             }
+            // An IPv6 literal keeps its brackets (a bare one gets them): without them "[::1]:9000" would read as
+            // the address ::1:9000 on any port.
+            int colon;
             if (r.startsWith("[")) {
                 int end = r.indexOf(']');
                 if (end < 0) {
                     throw new IllegalArgumentException("unclosed IPv6 literal in connect rule: " + rule);
                 }
-                String host = r.substring(1, end);
                 String rest = r.substring(end + 1);
-                r = rest.isEmpty() ? host : host + rest;
+                if (!rest.isEmpty() && !rest.startsWith(":")) {
+                    throw new IllegalArgumentException("bad connect rule: " + rule);
+                }
+                colon = rest.isEmpty() ? -1 : end + 1;
+            } else if (r.indexOf(':') != r.lastIndexOf(':')) {
+                r = "[" + r + "]";
+                colon = -1;
+            } else {
+                colon = r.lastIndexOf(':');
             }
-            int colon = r.lastIndexOf(':');
-            if (colon > 0 && r.indexOf(':') == colon) {
+            if (colon > 0) {
                 try {
                     Checks.port(Integer.parseInt(r.substring(colon + 1)));
                 } catch (NumberFormatException e) {

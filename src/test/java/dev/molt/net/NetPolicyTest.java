@@ -41,6 +41,21 @@ class NetPolicyTest {
                 .isInstanceOf(NetAccessDeniedException.class);
     }
 
+    /** An IPv6 rule with a port grants that address on that port only, not another address on every port. */
+    @Test
+    void anIpv6RuleWithAPortIsNotAnotherAddressOnAnyPort() {
+        NetPolicy p = NetPolicy.builder().connect("[::1]:9000").connect("[fd00::2]").build();
+        assertThatCode(() -> p.checkConnect(URI.create("ws://[::1]:9000/"))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> p.checkConnect(URI.create("http://[::1]:22/")))
+                .isInstanceOf(NetAccessDeniedException.class);
+        // ::1:9000 is the address 0:0:0:0:0:0:1:9000, which no rule names
+        assertThatThrownBy(() -> p.checkConnect(URI.create("http://[::1:9000]:22/")))
+                .isInstanceOf(NetAccessDeniedException.class);
+        assertThatThrownBy(() -> p.checkConnect("::1:9000", 22)).isInstanceOf(NetAccessDeniedException.class);
+        assertThatCode(() -> p.checkConnect(URI.create("http://[fd00::2]:22/"))).doesNotThrowAnyException();
+        assertThatCode(() -> p.checkConnect("fd00::2", 8080)).doesNotThrowAnyException();
+    }
+
     @Test
     void readsSystemProperties() {
         System.setProperty(NetPolicy.LISTEN_PROPERTY, "9001, 0");
