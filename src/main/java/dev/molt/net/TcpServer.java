@@ -115,7 +115,7 @@ public final class TcpServer implements AutoCloseable {
             handler.handle(socket);
         } catch (CancelledException | InterruptedException | IOException e) {
             LOG.debug("TCP connection from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
-        } catch (Exception e) {
+        } catch (Throwable e) { // an Error too: rethrown, it would fail the accept loop's scope and end the server
             LOG.error("TCP connection handler failed ({})", socket.getRemoteSocketAddress(), e);
         } finally {
             connections.decrementAndGet();

@@ -83,6 +83,29 @@ class TcpServerTest {
                 .as("no longer listening").isInstanceOf(java.net.ConnectException.class);
     }
 
+    /** A handler that fails with an Error ends its own connection only: the server goes on accepting. */
+    @Test
+    void aHandlerErrorEndsOnlyItsConnection() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        try (TcpServer server = server().handler(socket -> {
+            if (n.getAndIncrement() == 0) {
+                throw new AssertionError("a handler's Error (expected by the test)");
+            }
+            socket.getOutputStream().write("hi\n".getBytes(StandardCharsets.UTF_8));
+        }).start()) {
+            try (Socket first = new Socket("127.0.0.1", server.port())) {
+                first.setSoTimeout(5_000);
+                assertThat(first.getInputStream().read()).isEqualTo(-1);
+            }
+            try (Socket second = new Socket("127.0.0.1", server.port())) {
+                second.setSoTimeout(5_000);
+                BufferedReader in = new BufferedReader(new InputStreamReader(second.getInputStream(),
+                        StandardCharsets.UTF_8));
+                assertThat(in.readLine()).isEqualTo("hi");
+            }
+        }
+    }
+
     /** A start the runtime refuses (it is shut down) fails and leaves the port free. */
     @Test
     void aRefusedStartLeavesThePortFree() throws Exception {
