@@ -4,6 +4,7 @@ import dev.molt.CancelledException;
 import dev.molt.Molt;
 import dev.molt.MoltRuntime;
 import dev.molt.Task;
+import dev.molt.internal.Durations;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -138,27 +139,28 @@ public final class TcpServer implements AutoCloseable {
      *
      * @param grace how long connections may go on
      * @return whether everything ended, by itself or once cancelled, within the time given
-     * @throws InterruptedException if interrupted while waiting
+     * @throws InterruptedException if interrupted while waiting (the connections are cancelled then)
      * @throws NullPointerException if {@code grace} is null
      * @throws IllegalArgumentException if {@code grace} is negative
      */
     public boolean stop(Duration grace) throws InterruptedException {
-        Objects.requireNonNull(grace, "grace");
-        if (grace.isNegative()) {
-            throw new IllegalArgumentException("grace must not be negative: " + grace);
-        }
+        long graceNanos = Durations.toNanos(grace, "grace"); // saturated: a grace of centuries is "forever"
         stopping.set(true);
         closeListener();
         try {
-            acceptTask.toFuture().handle((v, x) -> null).get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            acceptTask.toFuture().handle((v, x) -> null).get(graceNanos, TimeUnit.NANOSECONDS);
             return true;
         } catch (TimeoutException e) {
             acceptTask.cancel();
+        } catch (InterruptedException e) { // cut short: the connections are cancelled all the same
+            acceptTask.cancel();
+            throw e;
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         }
         try {
-            acceptTask.toFuture().handle((v, x) -> null).get(Math.max(grace.toMillis(), 100), TimeUnit.MILLISECONDS);
+            acceptTask.toFuture().handle((v, x) -> null).get(Math.max(graceNanos, 100_000_000L),
+                    TimeUnit.NANOSECONDS);
             return true;
         } catch (TimeoutException | ExecutionException e) {
             return false;

@@ -83,6 +83,15 @@ class TcpServerTest {
                 .as("no longer listening").isInstanceOf(java.net.ConnectException.class);
     }
 
+    /** A grace of centuries means "wait as long as it takes", as for MoltServer, not ArithmeticException. */
+    @Test
+    void stopWithAVeryLongGraceStops() throws Exception {
+        TcpServer server = server().handler(socket -> socket.getOutputStream().write('x')).start();
+        assertThat(server.stop(Duration.ofSeconds(Long.MAX_VALUE))).isTrue();
+        assertThatThrownBy(() -> new Socket("127.0.0.1", server.port()).close())
+                .isInstanceOf(java.net.ConnectException.class);
+    }
+
     /** A handler that fails with an Error ends its own connection only: the server goes on accepting. */
     @Test
     void aHandlerErrorEndsOnlyItsConnection() throws Exception {
@@ -103,6 +112,28 @@ class TcpServerTest {
                         StandardCharsets.UTF_8));
                 assertThat(in.readLine()).isEqualTo("hi");
             }
+        }
+    }
+
+    /** A stop interrupted while it waits out the grace still cancels the connections (no task left behind). */
+    @Test
+    void anInterruptedStopStillCancelsTheConnections() throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        CompletableFuture<Boolean> handlerEnded = new CompletableFuture<>();
+        TcpServer server = server().handler(socket -> {
+            connected.countDown();
+            try {
+                socket.getInputStream().read(); // blocks: the client sends nothing
+            } finally {
+                handlerEnded.complete(true);
+            }
+        }).start();
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            assertThat(connected.await(5, TimeUnit.SECONDS)).isTrue();
+            Thread.currentThread().interrupt();
+            server.close(); // stop(5 s), interrupted at once
+            assertThat(Thread.interrupted()).as("close keeps the interrupt").isTrue();
+            assertThat(handlerEnded.get(5, TimeUnit.SECONDS)).isTrue();
         }
     }
 
