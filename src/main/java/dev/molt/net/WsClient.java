@@ -25,7 +25,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * A WebSocket client on the JDK's {@code java.net.http} WebSocket, with the session as two bounded channels (see
  * {@link WsSession}). It connects only to hosts its {@link NetPolicy} allows (deny by default): a refused target
- * throws {@link NetAccessDeniedException} before any name lookup or connection.
+ * throws {@link NetAccessDeniedException} before any name lookup or connection. It uses no proxy.
  *
  * <pre>{@code
  * WsClient client = WsClient.builder().policy(NetPolicy.builder().connect("127.0.0.1").build()).build();
@@ -53,7 +53,9 @@ public final class WsClient implements AutoCloseable {
         this.inbound = b.inbound;
         this.outbound = b.outbound;
         this.maxMessage = b.maxMessage;
-        this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).build();
+        // No proxy (the JDK would use the JVM's default one): the connection goes to the host the policy allowed.
+        this.http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).connectTimeout(b.connectTimeout)
+                .build();
     }
 
     /** @return a new builder */

@@ -493,6 +493,38 @@ class WebSocketTest {
         }
     }
 
+    /** The allow-list is what the client connects to: a proxy configured for the JVM is not used (as NetClient). */
+    @Test
+    void theClientUsesNoProxy() throws Exception {
+        try (ServerSocket proxy = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> proxied = new CompletableFuture<>();
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = proxy.accept()) {
+                    proxied.complete("a connection to the proxy at " + proxy.getLocalSocketAddress());
+                } catch (java.io.IOException e) {
+                    // closed by the test
+                }
+            });
+            java.net.ProxySelector before = java.net.ProxySelector.getDefault();
+            WsClient client;
+            java.net.ProxySelector.setDefault(java.net.ProxySelector.of(
+                    new java.net.InetSocketAddress("127.0.0.1", proxy.getLocalPort())));
+            try {
+                client = WsClient.builder().policy(NetPolicy.builder().connect("allowed.invalid").build())
+                        .connectTimeout(Duration.ofSeconds(2)).build();
+            } finally {
+                java.net.ProxySelector.setDefault(before);
+            }
+            try (client) {
+                assertThatThrownBy(() -> client.connect(URI.create("ws://allowed.invalid/x"), s -> null))
+                        .isInstanceOf(java.io.IOException.class); // the name does not resolve
+            }
+            proxy.close();
+            acceptor.join();
+            assertThat(proxied.getNow(null)).isNull();
+        }
+    }
+
     /** maxWebSocketFrame bounds a fragmented text message in UTF-8 bytes (its wire size), not in chars. */
     @Test
     void aFragmentedTextMessageOverTheLimitInUtf8BytesClosesWith1009() throws Exception {
