@@ -111,15 +111,19 @@ final class Exchange implements Callable<Void>, ScopeBody<Void> {
     }
 
     private void respond(Response r) throws Exception {
-        if (r == null) {
-            hres.status(204).send();
-            return;
-        }
-        hres.status(r.status());
-        r.applyHeaders(hres);
-        if (!r.isStreamed()) {
-            hres.send(r.bytesBody());
-            return;
+        try {
+            if (r == null) {
+                hres.status(204).send();
+                return;
+            }
+            hres.status(r.status());
+            r.applyHeaders(hres);
+            if (!r.isStreamed()) {
+                hres.send(r.bytesBody());
+                return;
+            }
+        } catch (UncheckedIOException | CloseConnectionException e) {
+            throw clientWentAway(e); // a whole answer that could not be written: as a stream's failed write
         }
         ReceiveChannel<?> ch = r.streamChannel();
         if (ch == null) {
@@ -187,13 +191,18 @@ final class Exchange implements Callable<Void>, ScopeBody<Void> {
                 out.close();
             }
         } catch (IOException | UncheckedIOException | CloseConnectionException e) {
-            clientGone = true;
-            token.cancel(new CancelledException("the client went away"));
-            throw new CloseConnectionException("client went away", e);
+            throw clientWentAway(e);
         }
         if (failure != null) {
             throw abort("the response stream failed", failure);
         }
+    }
+
+    /** A write failed: the client went away. Cancels the request's token; the exchange ends without an answer. */
+    private CloseConnectionException clientWentAway(Exception e) {
+        clientGone = true;
+        token.cancel(new CancelledException("the client went away"));
+        return new CloseConnectionException("client went away", e);
     }
 
     private CloseConnectionException abort(String what, Throwable cause) {

@@ -286,6 +286,35 @@ class StreamingTest {
         }
     }
 
+    /**
+     * A client that left before a whole (not streamed) answer is a departed client, as for a stream: nothing to log
+     * at ERROR (docs/net.md: per request, nothing above DEBUG but a failing handler or producer).
+     */
+    @Test
+    void aClientGoneBeforeAWholeAnswerIsNotLoggedAsAFailure() throws Exception {
+        Logger log = (Logger) LoggerFactory.getLogger(Exchange.class);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        log.addAppender(events);
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        try (MoltServer server = server()
+                .get("/late", req -> {
+                    Molt.sleep(Duration.ofMillis(300)); // the client is gone meanwhile
+                    answered.complete(null);
+                    return Response.bytes(new byte[8 << 20]); // more than the socket buffers take
+                })
+                .start()) {
+            try (Socket s = raw(server, "GET /late HTTP/1.1\r\nHost: x\r\n\r\n")) {
+                s.setSoLinger(true, 0); // close with a reset: the server's write fails
+            }
+            answered.get(5, TimeUnit.SECONDS);
+            awaitIdle(server);
+        } finally {
+            log.detachAppender(events);
+        }
+        assertThat(events.list).noneMatch(e -> e.getLevel() == Level.ERROR);
+    }
+
     /** The request timeout ending a stream is the documented ending, not a failure to log at ERROR. */
     @Test
     void aStreamEndedByTheRequestTimeoutIsNotLoggedAsAFailure() throws Exception {
