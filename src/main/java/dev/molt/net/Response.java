@@ -263,10 +263,13 @@ public final class Response {
      * @param value the value
      * @return this response
      * @throws NullPointerException if {@code name} or {@code value} is null
+     * @throws IllegalArgumentException if {@code name} is not an HTTP token, or {@code value} holds a line break or
+     *     NUL (it would split the response: a value taken from a request could add headers or a body)
      */
     public Response header(String name, String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
+        checkHeader(name, value);
         if (name.equalsIgnoreCase("Content-Type")) {
             contentType = HeaderValues.create(HeaderNames.CONTENT_TYPE, value);
             return this;
@@ -276,6 +279,25 @@ public final class Response {
         }
         extra.put(name, value);
         return this;
+    }
+
+    private static void checkHeader(String name, String value) {
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("header name must not be empty");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean token = c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+            if (!token) {
+                throw new IllegalArgumentException("header name is not an HTTP token: " + name);
+            }
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                throw new IllegalArgumentException("header value must be one line without NUL (" + name + ")");
+            }
+        }
     }
 
     /** @return the status code */

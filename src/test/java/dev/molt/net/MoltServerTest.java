@@ -260,6 +260,26 @@ class MoltServerTest {
         }
     }
 
+    /** A header value with a line break would split the response (a header or a body of the client's choosing). */
+    @Test
+    void aHeaderCannotSplitTheResponse() throws Exception {
+        assertThatThrownBy(() -> Response.text("x").header("X-A", "a\r\nSet-Cookie: evil=1"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Response.text("x").header("Content-Type", "text/plain\nX-B: b"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Response.text("x").header("X-A\r\nSet-Cookie", "evil=1"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Response.text("x").header("", "v")).isInstanceOf(IllegalArgumentException.class);
+        try (MoltServer server = server()
+                .get("/h", req -> Response.text("x").header("X-From-Elsewhere", "a\r\nSet-Cookie: evil=1"))
+                .start()) {
+            try (Socket s = raw(server, "GET /h HTTP/1.1\r\nHost: x\r\n\r\n")) {
+                String head = readUntil(s.getInputStream(), "\r\n\r\n");
+                assertThat(head).startsWith("HTTP/1.1 500").doesNotContainIgnoringCase("set-cookie");
+            }
+        }
+    }
+
     /** A port already taken fails start() with IllegalStateException and leaves no task behind. */
     @Test
     void aTakenPortIsAnIllegalStateException() throws Exception {
