@@ -95,6 +95,10 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
     public void onOpen(io.helidon.websocket.WsSession session) {
         this.hs = session;
         this.connectionThread = Thread.currentThread();
+        if (server.isStopping()) { // as a new request gets 503: the server's scope is not cancelled yet
+            sendClose(1001, "server stopping");
+            throw new CloseConnectionException("server stopping");
+        }
         try {
             this.task = Molt.withToken(server.scope().token(),
                     () -> server.scope().spawn("molt-ws-session", this::runSession));

@@ -525,6 +525,72 @@ class WebSocketTest {
         }
     }
 
+    /** While the server stops, a new session is refused (1001) as a new request is (503): its handler never runs. */
+    @Test
+    void aSessionOpenedWhileTheServerStopsIsClosedWith1001() throws Exception {
+        CountDownLatch inFlight = new CountDownLatch(1);
+        AtomicInteger handlers = new AtomicInteger();
+        MoltServer server = server()
+                .get("/slow", req -> {
+                    inFlight.countDown();
+                    Molt.sleep(Duration.ofSeconds(20)); // keeps stop in its grace period
+                    return Response.text("late");
+                })
+                .websocket("/ws", s -> {
+                    handlers.incrementAndGet();
+                    for (WsMessage m : s.in()) {
+                        s.out().send(m);
+                    }
+                })
+                .start();
+        HttpClient http = HttpClient.newHttpClient();
+        Thread stopper = null;
+        try {
+            CompletableFuture.runAsync(() -> {
+                try {
+                    NetTesting.get(server, "/slow");
+                } catch (Exception e) {
+                    // answered 503 at the end of the grace
+                }
+            });
+            assertThat(inFlight.await(10, TimeUnit.SECONDS)).isTrue();
+            stopper = Thread.ofPlatform().start(() -> {
+                try {
+                    server.stop(Duration.ofSeconds(3));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            while (!server.isStopping()) {
+                Thread.sleep(5);
+            }
+            CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+            try {
+                http.newWebSocketBuilder().buildAsync(ws(server, "/ws"), new WebSocket.Listener() {
+                    @Override
+                    public void onOpen(WebSocket webSocket) {
+                        webSocket.request(10);
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                        closeCode.complete(statusCode);
+                        return null;
+                    }
+                }).get(5, TimeUnit.SECONDS);
+                assertThat(closeCode.get(2, TimeUnit.SECONDS)).as("closed before the grace ends").isEqualTo(1001);
+            } catch (java.util.concurrent.ExecutionException refused) {
+                // the handshake itself refused: as good
+            }
+            assertThat(handlers).hasValue(0);
+        } finally {
+            if (stopper != null) {
+                stopper.join();
+            }
+            http.shutdownNow();
+        }
+    }
+
     /** maxWebSocketFrame bounds a fragmented text message in UTF-8 bytes (its wire size), not in chars. */
     @Test
     void aFragmentedTextMessageOverTheLimitInUtf8BytesClosesWith1009() throws Exception {
