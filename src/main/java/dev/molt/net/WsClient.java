@@ -146,6 +146,8 @@ public final class WsClient implements AutoCloseable {
         final CancelToken token = Molt.currentToken().child();
         final CompletableFuture<Void> inputClosed = new CompletableFuture<>();
         volatile WebSocket ws;
+        /** Set once the body has ended: from then on, what the peer still sends is dropped until its close. */
+        volatile boolean ended;
         private StringBuilder text;
         private ByteArrayOutputStream binary;
 
@@ -234,10 +236,11 @@ public final class WsClient implements AutoCloseable {
 
         /** Asks for the next message only once the channel took this one: a full channel stops the reading. */
         private CompletionStage<?> deliver(WebSocket webSocket, WsMessage m) {
-            return in.sendAsync(m).whenComplete((v, e) -> {
-                if (e == null) {
+            return in.sendAsync(m).handle((v, e) -> {
+                if (e == null || ended) { // after the body, in is closed: read on (dropping) until the peer's close
                     webSocket.request(1);
                 }
+                return null;
             });
         }
 
@@ -294,6 +297,10 @@ public final class WsClient implements AutoCloseable {
 
         /** After our close frame, give the peer a moment to answer, then drop the connection. */
         void awaitClosed() throws InterruptedException {
+            // A body that left messages unread leaves in full and the reading stopped: closing in (after `ended`)
+            // frees it, so the peer's answer to our close frame is read.
+            ended = true;
+            in.close();
             WebSocket w = ws;
             try {
                 Molt.withToken(CancelToken.never(), () -> {

@@ -591,6 +591,39 @@ class WebSocketTest {
         }
     }
 
+    /**
+     * A body that returns without reading everything the server sent: the client must go on reading until the
+     * server's answer to its close, not stop reading (a full in) and drop the connection after waiting a second.
+     */
+    @Test
+    void aClientBodyThatLeavesMessagesUnreadStillClosesCleanly() throws Exception {
+        try (MoltServer server = server()
+                .websocket("/many", s -> {
+                    for (int i = 0; i < 40; i++) {
+                        s.send("m" + i);
+                    }
+                    for (WsMessage m : s.in()) {
+                        // until the client closes
+                    }
+                })
+                .start();
+                WsClient client = WsClient.builder().policy(LOCAL).buffers(2, 2).build()) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                String first = client.connect(ws(server, "/many"), s -> {
+                    String m = s.in().recv().text();
+                    while (s.in().size() < 2) { // in is full: the client stopped reading the socket
+                        Thread.sleep(5);
+                    }
+                    return m;
+                });
+                assertThat(first).isEqualTo("m0");
+            }
+            // Without the close handshake each connect waits its full second for the server's close, then aborts.
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms for five connects").isLessThan(5_000);
+        }
+    }
+
     /** maxWebSocketFrame bounds a fragmented text message in UTF-8 bytes (its wire size), not in chars. */
     @Test
     void aFragmentedTextMessageOverTheLimitInUtf8BytesClosesWith1009() throws Exception {
