@@ -168,6 +168,10 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
             }
             throw new CloseConnectionException("WebSocket session ended", e);
         } catch (CancelledException | InterruptedException e) {
+            // The session was cancelled (the server stopping, say): its close frame goes out before the connection
+            // is dropped, or the peer sees no close at all (1006) when this thread wins the race with the task's.
+            boolean stopping = server.isStopping();
+            sendClose(stopping ? 1001 : 1000, stopping ? "server stopping" : "normal");
             throw new CloseConnectionException("WebSocket session ended", e);
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -624,6 +624,54 @@ class WebSocketTest {
         }
     }
 
+    /**
+     * Stopping the server while Helidon's connection thread is blocked delivering into a full {@code in} (a handler
+     * that does not read): the peer still gets the close frame with 1001, not a dropped connection (1006).
+     */
+    @Test
+    void stoppingTheServerSends1001AlsoWhileDeliveryIsBlocked() throws Exception {
+        for (int round = 0; round < 15; round++) { // a race: about two rounds in five lost the close frame
+            CountDownLatch open = new CountDownLatch(1);
+            MoltServer server = server().webSocketBuffers(2, 2)
+                    .websocket("/deaf", s -> {
+                        open.countDown();
+                        Molt.sleep(Duration.ofSeconds(30)); // reads nothing
+                    })
+                    .start();
+            CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+            HttpClient http = HttpClient.newHttpClient();
+            try {
+                WebSocket w = http.newWebSocketBuilder().buildAsync(ws(server, "/deaf"), new WebSocket.Listener() {
+                    @Override
+                    public void onOpen(WebSocket webSocket) {
+                        webSocket.request(10);
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                        closeCode.complete(statusCode);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(WebSocket webSocket, Throwable error) {
+                        closeCode.complete(-1); // the connection dropped without a close frame
+                    }
+                }).get(5, TimeUnit.SECONDS);
+                assertThat(open.await(5, TimeUnit.SECONDS)).isTrue();
+                for (int i = 0; i < 10; i++) { // more than in holds: the connection thread blocks in deliver
+                    w.sendText("m" + i, true).get(5, TimeUnit.SECONDS);
+                }
+                Thread.sleep(100);
+                server.stop(Duration.ofMillis(100));
+                assertThat(closeCode.get(5, TimeUnit.SECONDS)).as("round " + round).isEqualTo(1001);
+            } finally {
+                server.stop(Duration.ofMillis(100));
+                http.shutdownNow();
+            }
+        }
+    }
+
     /** maxWebSocketFrame bounds a fragmented text message in UTF-8 bytes (its wire size), not in chars. */
     @Test
     void aFragmentedTextMessageOverTheLimitInUtf8BytesClosesWith1009() throws Exception {
