@@ -37,6 +37,20 @@ final class Checks {
         return bytes > maxBytes;
     }
 
+    /**
+     * {@code code}, or an {@link IllegalArgumentException} if no endpoint may send it in a close frame (RFC 6455
+     * 7.4): 1004 is reserved, 1005, 1006 and 1015 only report what happened, 1016-2999 are reserved for the
+     * protocol, and codes run from 1000 to 4999.
+     */
+    static int closeCode(int code) {
+        boolean legal = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014)
+                || (code >= 3000 && code <= 4999);
+        if (!legal) {
+            throw new IllegalArgumentException("not a close code that may be sent: " + code);
+        }
+        return code;
+    }
+
     /** {@code d}, or a {@link NullPointerException} / {@link IllegalArgumentException} naming {@code name}. */
     static Duration positive(Duration d, String name) {
         Objects.requireNonNull(d, name);

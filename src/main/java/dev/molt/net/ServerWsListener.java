@@ -85,6 +85,7 @@ final class ServerWsListener implements io.helidon.websocket.WsListener, WsSessi
     @Override
     public void close(int code, String reason) {
         Objects.requireNonNull(reason, "reason");
+        Checks.closeCode(code);
         sendClose(code, reason); // first: closing out wakes the writer, whose own close (1000) must not win
         out.close();
     }

@@ -169,6 +169,7 @@ public final class WsClient implements AutoCloseable {
         @Override
         public void close(int code, String reason) {
             Objects.requireNonNull(reason, "reason");
+            Checks.closeCode(code);
             WebSocket w = ws;
             if (w != null && !w.isOutputClosed()) {
                 w.sendClose(code, reason); // first: closing out wakes the writer, whose own close (1000) must not win

@@ -42,6 +42,8 @@ public interface WsSession {
      * @param code a close code (1000 normal, 1001 going away, 1008 policy violation, 1011 server error, ...)
      * @param reason a short reason (at most 123 UTF-8 bytes are sent)
      * @throws NullPointerException if {@code reason} is null
+     * @throws IllegalArgumentException if no endpoint may send {@code code} (outside 1000-4999, or 1004, 1005,
+     *     1006, 1015 or 1016-2999)
      */
     void close(int code, String reason);
 

@@ -672,6 +672,49 @@ class WebSocketTest {
         }
     }
 
+    /** WsSession.close with a code no endpoint may send (1005, 1006, 1015, outside 1000-4999) is refused, not sent. */
+    @Test
+    void closeRefusesCodesThatMayNotBeSent() throws Exception {
+        java.util.concurrent.BlockingQueue<String> refused = new java.util.concurrent.LinkedBlockingQueue<>();
+        int[] illegal = {999, 1004, 1005, 1006, 1015, 2999, 5000};
+        try (MoltServer server = server()
+                .websocket("/c", s -> {
+                    int code = Integer.parseInt(s.in().recv().text());
+                    try {
+                        s.close(code, "x");
+                        refused.add("sent " + code);
+                    } catch (IllegalArgumentException e) {
+                        refused.add("refused " + code);
+                        s.close(4000, "done");
+                    }
+                })
+                .websocket("/idle", s -> {
+                    for (WsMessage m : s.in()) {
+                        // until the client closes
+                    }
+                })
+                .start();
+                WsClient client = client()) {
+            for (int code : illegal) {
+                client.connect(ws(server, "/c"), s -> {
+                    s.send(Integer.toString(code));
+                    for (WsMessage m : s.in()) {
+                        // until the server's close
+                    }
+                    return null;
+                });
+                assertThat(refused.poll(5, TimeUnit.SECONDS)).isEqualTo("refused " + code);
+                Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> client.connect(ws(server, "/idle"),
+                        s -> {
+                            s.close(code, "x");
+                            return null;
+                        }));
+                assertThat(t instanceof IllegalArgumentException || t.getCause() instanceof IllegalArgumentException)
+                        .as("client, %d: %s", code, t).isTrue();
+            }
+        }
+    }
+
     /** maxWebSocketFrame bounds a fragmented text message in UTF-8 bytes (its wire size), not in chars. */
     @Test
     void aFragmentedTextMessageOverTheLimitInUtf8BytesClosesWith1009() throws Exception {
