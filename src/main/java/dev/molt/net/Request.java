@@ -124,8 +124,9 @@ public final class Request {
     }
 
     /**
-     * The body as a bounded channel of chunks of at most {@code chunkSize} bytes, read by a task of the request
-     * (it stops reading from the socket while the channel is full: the client is slowed down by TCP). The channel
+     * The body as a bounded channel of chunks of at most {@code chunkSize} bytes, each what one read from the
+     * socket gave (what arrived is passed on at once), read by a task of the request (it stops reading from the
+     * socket while the channel is full: the client is slowed down by TCP). The channel
      * ends with the body; if reading fails (a body over {@code maxRequestBody}, a client that went away) it is
      * closed with that failure as reason, and the exchange answers accordingly (413, or nothing). Once the exchange
      * has answered, the task is cancelled if it still runs (a handler may answer without reading the whole body).
@@ -145,8 +146,11 @@ public final class Request {
             byte[] buf = new byte[chunkSize];
             try (in) {
                 int n;
-                while ((n = in.readNBytes(buf, 0, chunkSize)) > 0) {
-                    ch.send(Arrays.copyOf(buf, n));
+                // read, not readNBytes: what arrived is passed on at once, not held back until chunkSize is full
+                while ((n = in.read(buf, 0, chunkSize)) >= 0) {
+                    if (n > 0) {
+                        ch.send(Arrays.copyOf(buf, n));
+                    }
                 }
                 ch.close();
             } catch (Throwable t) {

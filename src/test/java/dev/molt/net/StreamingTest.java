@@ -315,6 +315,22 @@ class StreamingTest {
         assertThat(events.list).noneMatch(e -> e.getLevel() == Level.ERROR);
     }
 
+    /** bodyChannel streams: what arrived is delivered, without waiting for a whole chunkSize (or the body's end). */
+    @Test
+    void aRequestBodyChannelDeliversWhatArrivedWithoutWaitingForAFullChunk() throws Exception {
+        try (MoltServer server = server()
+                .post("/first", req -> {
+                    byte[] first = req.bodyChannel(1, 8192).recv();
+                    return Response.text(new String(first, StandardCharsets.UTF_8));
+                })
+                .start();
+                Socket s = raw(server, "POST /first HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n")) { // the body goes on: its end is not sent
+            String answer = readUntil(s.getInputStream(), "hello");
+            assertThat(answer).startsWith("HTTP/1.1 200").endsWith("hello");
+        }
+    }
+
     /** The request timeout ending a stream is the documented ending, not a failure to log at ERROR. */
     @Test
     void aStreamEndedByTheRequestTimeoutIsNotLoggedAsAFailure() throws Exception {
