@@ -8,6 +8,7 @@ import dev.molt.Molt;
 import dev.molt.ReceiveChannel;
 import dev.molt.Scope;
 import dev.molt.ScopeBody;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
 import io.helidon.webserver.CloseConnectionException;
@@ -229,6 +230,11 @@ final class Exchange implements Callable<Void>, ScopeBody<Void> {
         CloseConnectionException cce = find(t, CloseConnectionException.class);
         if (cce != null || clientGone) {
             throw cce != null ? cce : new CloseConnectionException("client went away");
+        }
+        if (find(t, DataReader.InsufficientDataAvailableException.class) != null) { // the body ended early: gone
+            LOG.debug("{} {}: the client went away before the end of its body", hreq.prologue().method().text(),
+                    hreq.path().path());
+            throw new CloseConnectionException("client went away", t);
         }
         boolean cancelled = isCancellation(t);
         if (hres.isSent() || stream != null) {

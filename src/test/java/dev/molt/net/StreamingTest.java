@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -329,6 +330,61 @@ class StreamingTest {
             String answer = readUntil(s.getInputStream(), "hello");
             assertThat(answer).startsWith("HTTP/1.1 200").endsWith("hello");
         }
+    }
+
+    /**
+     * A client that goes away in the middle of its body: the channel ends with that failure and the exchange
+     * answers nothing (Request.bodyChannel), which is a departed client, not a handler failure to log at ERROR.
+     */
+    @Test
+    void aClientGoneInTheMiddleOfItsBodyIsNotLoggedAsAFailure() throws Exception {
+        Logger log = (Logger) LoggerFactory.getLogger(Exchange.class);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        log.addAppender(events);
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        try (MoltServer server = server()
+                .post("/count", req -> {
+                    long total = 0;
+                    try {
+                        for (byte[] c : req.bodyChannel(2, 1024)) {
+                            total += c.length;
+                        }
+                    } catch (RuntimeException e) {
+                        seen.set(e);
+                        throw e;
+                    }
+                    return Response.text(Long.toString(total));
+                })
+                .post("/bytes", req -> {
+                    try {
+                        return Response.text(Integer.toString(req.bodyBytes().length));
+                    } catch (RuntimeException e) {
+                        seen.set(e);
+                        throw e;
+                    }
+                })
+                .start()) {
+            for (String request : new String[] {
+                "POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+                "POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nhello",
+                "POST /bytes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+                "POST /bytes HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nhello"}) {
+                seen.set(null);
+                try (Socket s = raw(server, request)) {
+                    Thread.sleep(200); // the handler has the first chunk
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (seen.get() == null && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(seen.get()).as("the handler saw the body fail").isNotNull();
+                awaitIdle(server);
+            }
+        } finally {
+            log.detachAppender(events);
+        }
+        assertThat(events.list).noneMatch(e -> e.getLevel() == Level.ERROR);
     }
 
     /** The request timeout ending a stream is the documented ending, not a failure to log at ERROR. */
