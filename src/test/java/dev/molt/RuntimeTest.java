@@ -13,6 +13,7 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -250,6 +251,36 @@ class RuntimeTest {
         }));
         assertThat(logged).singleElement()
                 .satisfies(e -> assertThat(e.getFormattedMessage()).contains("holds-its-thread"));
+    }
+
+    /** A failure that carries the handle of the task that threw it. */
+    static final class TaskHoldingException extends IOException {
+        final transient Task<?> task;
+
+        TaskHoldingException(Task<?> task) {
+            super("I hold my own task (expected in this test)");
+            this.task = task;
+        }
+    }
+
+    @Test
+    void anUnjoinedFailedRootTaskWhoseFailureHoldsItsOwnHandleIsLoggedToo() throws Exception {
+        List<ILoggingEvent> logged = unobservedFailuresLoggedBy(1, ended -> {
+            CompletableFuture<Task<?>> self = new CompletableFuture<>();
+            self.complete(spawn("holds-its-handle", () -> {
+                try {
+                    throw new TaskHoldingException(self.get());
+                } finally {
+                    ended.countDown();
+                }
+            }));
+        });
+        assertThat(logged).singleElement().satisfies(e -> {
+            assertThat(e.getFormattedMessage()).contains("holds-its-handle");
+            assertThat(e.getThrowableProxy().getMessage()).contains(TaskHoldingException.class.getName())
+                    .contains("I hold my own task");
+            assertThat(e.getThrowableProxy().getStackTraceElementProxyArray()).isNotEmpty();
+        });
     }
 
     interface Spawner {

@@ -26,7 +26,7 @@ import javax.management.ObjectName;
  * <p>It prints the stacks' share too (the {@code jdk.internal.vm.StackChunk} objects: each parked virtual thread's
  * frames), because that is the part that differs between JVMs: the task's objects are fixed, but whether C2 compiles
  * the whole park path into one frame of {@code VirtualThread.run} (a Molt task's stack chunk is then 312 bytes, the raw
- * thread's 264) or leaves the task's run method ({@code TaskToken.run}, {@code TaskImpl.run} before 2026-11-25) and {@code Molt.sleep} frames of their own (512 bytes) depends on which
+ * thread's 264) or leaves {@code TaskImpl.run} and {@code Molt.sleep} frames of their own (512 bytes) depends on which
  * method C2 happened to compile first: a method that already has C2 code larger than {@code -XX:InlineSmallCode}
  * (2,500 bytes) is not inlined ("already compiled into a big method" in a JFR {@code jdk.CompilerInlining} event),
  * and the end of each round deoptimizes and recompiles all three again. docs/performance.md has the runs.

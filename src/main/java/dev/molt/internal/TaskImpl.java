@@ -21,8 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Life cycle</h2>
  * {@link #spawn} takes a hold on the scope, makes the token and starts the thread, and no more, so a spawner
- * is not slowed by bookkeeping the new thread can do itself; the thread runs the token ({@code TaskToken.run}),
- * which has {@link #begin} register the token with its parent
+ * is not slowed by bookkeeping the new thread can do itself; {@link #run} registers the token with its parent
  * token (which is how the task is found for cancellation and for the dump: a parent cancelled in between is seen
  * then, and cancels the token before the body starts) and runs the body, whose context is the token (carried by
  * the thread itself, see {@link CurrentContext#bound()}); {@link #finish} records the end state, lets go of
@@ -48,7 +47,7 @@ import java.util.concurrent.locks.LockSupport;
  * an interrupt from {@code Task.cancel} lands either before the block (and is set aside by it) or is recorded as
  * pending and delivered when the block ends; it never lands inside.
  */
-public final class TaskImpl<T> implements Task<T> {
+public final class TaskImpl<T> implements Task<T>, Runnable {
     private static final ThreadFactory UNNAMED_THREADS = Thread.ofVirtual().factory();
 
     // The layout of {@code bits}, lowest bits first:
@@ -156,8 +155,7 @@ public final class TaskImpl<T> implements Task<T> {
         try { // from here on, whatever fails (an OutOfMemoryError too) gives back the scope hold and the count
             token = parentToken.unattachedTaskChild();
             task = new TaskImpl<>(scope, token, name, body);
-            // The token runs the task (TaskToken.run): a finished thread keeps its Runnable, and must not keep the task.
-            Thread t = name == null ? UNNAMED_THREADS.newThread(token) : Thread.ofVirtual().name(name).unstarted(token);
+            Thread t = name == null ? UNNAMED_THREADS.newThread(task) : Thread.ofVirtual().name(name).unstarted(task);
             t.setUncaughtExceptionHandler(token); // how the task's code finds its context: see CurrentContext
             THREAD.setRelease(task, t);
             token.setId(t.threadId());
@@ -174,8 +172,27 @@ public final class TaskImpl<T> implements Task<T> {
         return task;
     }
 
-    /** The task's start, in its own thread: registers the token, then hands {@code TaskToken.run} the body. */
-    Object begin() {
+    @Override
+    public void run() {
+        Object body = begin();
+        Object outcome;
+        boolean threw = false;
+        try {
+            if (body instanceof Action a) {
+                a.run();
+                outcome = null;
+            } else {
+                outcome = ((Callable<?>) body).call();
+            }
+        } catch (Throwable e) {
+            outcome = e;
+            threw = true;
+        }
+        end(threw, outcome);
+    }
+
+    /** The task's start, in its own thread: registers the token, then hands {@link #run} the body. */
+    private Object begin() {
         // No ThreadLocalRandom.current() here to give the new thread a striping probe: it costs two updates of
         // JVM-wide counters per task (the runtime's counters stripe by thread id instead: StripedCounter).
         token.attach();
@@ -192,7 +209,7 @@ public final class TaskImpl<T> implements Task<T> {
     }
 
     /** What the body's end means: a success, a failure, or (an answer to this task's own cancellation) cancelled. */
-    void end(boolean threw, Object outcome) {
+    private void end(boolean threw, Object outcome) {
         if (!threw) {
             finish(SUCCEEDED, outcome);
             return;

@@ -1,9 +1,7 @@
 package dev.molt.internal;
 
-import dev.molt.Action;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -17,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * (any blocking operation of Molt parked under this token re-checks it, so it needs no listener of its own),
  * and an interrupting cancellation ({@code Task.cancel}, scope cancellation, shutdown) interrupts it.
  */
-final class TaskToken extends Token implements Context, Thread.UncaughtExceptionHandler, Runnable {
+final class TaskToken extends Token implements Context, Thread.UncaughtExceptionHandler {
     private static final VarHandle TASK;
     private static final VarHandle ID;
 
@@ -114,32 +112,6 @@ final class TaskToken extends Token implements Context, Thread.UncaughtException
                 LockSupport.unpark(th);
             }
         }
-    }
-
-    /**
-     * The task's thread runs this: the body between the task's {@link TaskImpl#begin} and {@link TaskImpl#end}.
-     * The token, not the task, is the thread's {@code Runnable} because a finished virtual thread keeps its
-     * {@code Runnable} reachable, and the token lets go of its task when the task ends: so a failure that refers to
-     * its thread (the unobserved-failure Cleaner holds the failure) does not keep the task reachable for ever.
-     */
-    @Override
-    public void run() {
-        TaskImpl<?> t = task; // bound before the thread started
-        Object body = t.begin();
-        Object outcome;
-        boolean threw = false;
-        try {
-            if (body instanceof Action a) {
-                a.run();
-                outcome = null;
-            } else {
-                outcome = ((Callable<?>) body).call();
-            }
-        } catch (Throwable e) {
-            outcome = e;
-            threw = true;
-        }
-        t.end(threw, outcome);
     }
 
     /** Only what escapes the task's own catch (a failure in Molt's bookkeeping): handled as the JDK would. */

@@ -1,6 +1,8 @@
 package dev.molt.internal;
 
 import java.lang.ref.Cleaner;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,6 +10,11 @@ import org.slf4j.LoggerFactory;
  * Reports a failed root-scope task that nobody joined: when its handle becomes unreachable without a
  * {@code join} or {@code toFuture}, its failure is logged once at ERROR. (A task in a user scope needs none of
  * this: its scope throws the failure.) Only failed root tasks pay for a registration.
+ *
+ * <p>What the Cleaner keeps until then (a {@link Notice}) must not reach the task, or the task would never become
+ * unreachable. The failure itself may reach it, through the task's thread (a finished virtual thread keeps its
+ * {@code Runnable}: the task) or directly, so the notice keeps a {@link FailureCopy}: class names, messages and
+ * stack traces of the failure, its causes and suppressed ones, and no object of the program.
  */
 final class UnobservedFailures {
     private static final Logger log = LoggerFactory.getLogger("dev.molt.UnobservedFailure");
@@ -19,52 +26,92 @@ final class UnobservedFailures {
         static final Cleaner CLEANER = Cleaner.create();
     }
 
-    /** Logs {@code report} when {@code task} becomes unreachable, unless it was told the failure was observed. */
+    /** Logs {@code report}'s failure when {@code task} becomes unreachable, unless it was observed first. */
     static void watch(Object task, Report report) {
-        report.registration = Holder.CLEANER.register(task, report);
-        if (report.observed) {
+        report.registration = Holder.CLEANER.register(task, report.notice);
+        if (report.notice.observed) {
             report.release(); // observed while we registered (Dekker with observed(): both sides volatile)
         }
     }
 
-    /** Must not refer to the task, or the task would never become unreachable. */
-    static final class Report implements Runnable {
-        private final String name;
+    /** Kept by the task (not by the Cleaner): the failure for joiners, and the notice the Cleaner would log. */
+    static final class Report {
         private final Throwable failure;
-        private volatile boolean observed;
-        /** The Cleaner's hold on this report, released once the failure is observed. */
+        private final Notice notice;
+        /** The Cleaner's hold on the notice, released once the failure is observed. */
         private volatile Cleaner.Cleanable registration;
 
         Report(String name, Throwable failure) {
-            this.name = name;
             this.failure = failure;
+            this.notice = new Notice(name, FailureCopy.of(failure, new IdentityHashMap<>()));
         }
 
         Throwable failure() {
             return failure;
         }
 
-        /**
-         * The failure was joined: nothing to log, and the Cleaner lets go of this report now, rather than when the
-         * task becomes unreachable (which it never would if the failure refers back to the task or its thread).
-         */
+        /** The failure was joined: nothing to log, and the Cleaner lets go of the notice now. */
         void observed() {
-            observed = true;
+            notice.observed = true;
             release();
         }
 
         private void release() {
             Cleaner.Cleanable r = registration;
             if (r != null) {
-                r.clean(); // runs run() once, which logs nothing now, and deregisters
+                r.clean(); // runs the notice once, which logs nothing now, and deregisters
             }
+        }
+    }
+
+    /** The Cleaner's action: logs the copy once, unless the failure was observed. Refers to nothing of the task. */
+    private static final class Notice implements Runnable {
+        private final String name;
+        private final FailureCopy copy;
+        volatile boolean observed;
+
+        Notice(String name, FailureCopy copy) {
+            this.name = name;
+            this.copy = copy;
         }
 
         @Override
         public void run() {
             if (!observed) {
-                log.error("Task {} failed and nobody joined it", name, failure);
+                log.error("Task {} failed and nobody joined it", name, copy);
             }
+        }
+    }
+
+    /**
+     * A failure as text and stack traces: its message is the original's {@code toString()} (class name and message),
+     * its stack trace, cause and suppressed ones are copies of the original's. Refers to no object of the program.
+     */
+    static final class FailureCopy extends Throwable {
+        private FailureCopy(Throwable original) {
+            super(original.toString(), null, true, true);
+            setStackTrace(original.getStackTrace());
+        }
+
+        /** A copy of {@code original}; a cause or suppressed failure seen before (a cycle) is left out. */
+        static FailureCopy of(Throwable original, Map<Throwable, Boolean> seen) {
+            seen.put(original, Boolean.TRUE);
+            FailureCopy copy = new FailureCopy(original);
+            Throwable cause = original.getCause();
+            if (cause != null && !seen.containsKey(cause)) {
+                copy.initCause(of(cause, seen));
+            }
+            for (Throwable s : original.getSuppressed()) {
+                if (!seen.containsKey(s)) {
+                    copy.addSuppressed(of(s, seen));
+                }
+            }
+            return copy;
+        }
+
+        @Override
+        public String toString() {
+            return getMessage(); // the original's class name and message, without this class's name in front
         }
     }
 }
