@@ -225,18 +225,8 @@ class WebSocketTest {
                 WsClient client = client()) {
             CompletableFuture<Integer> closeCode = new CompletableFuture<>();
             HttpClient http = HttpClient.newHttpClient();
-            WebSocket ws = http.newWebSocketBuilder().buildAsync(ws(server, "/echo"), new WebSocket.Listener() {
-                @Override
-                public void onOpen(WebSocket webSocket) {
-                    webSocket.request(10);
-                }
-
-                @Override
-                public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                    closeCode.complete(statusCode);
-                    return null;
-                }
-            }).get(5, TimeUnit.SECONDS);
+            WebSocket ws = http.newWebSocketBuilder().buildAsync(ws(server, "/echo"), closeCodeInto(closeCode))
+                    .get(5, TimeUnit.SECONDS);
             ws.sendBinary(ByteBuffer.wrap(new byte[10_000]), true);
             assertThat(closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1009);
             http.shutdownNow();
@@ -291,18 +281,7 @@ class WebSocketTest {
                 .start();
         CompletableFuture<Integer> closeCode = new CompletableFuture<>();
         HttpClient http = HttpClient.newHttpClient();
-        http.newWebSocketBuilder().buildAsync(ws(server, "/wait"), new WebSocket.Listener() {
-            @Override
-            public void onOpen(WebSocket webSocket) {
-                webSocket.request(10);
-            }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                closeCode.complete(statusCode);
-                return null;
-            }
-        }).get(5, TimeUnit.SECONDS);
+        http.newWebSocketBuilder().buildAsync(ws(server, "/wait"), closeCodeInto(closeCode)).get(5, TimeUnit.SECONDS);
         assertThat(open.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(server.stop(Duration.ofMillis(200))).isTrue();
         assertThat(closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1001);
@@ -566,18 +545,8 @@ class WebSocketTest {
             }
             CompletableFuture<Integer> closeCode = new CompletableFuture<>();
             try {
-                http.newWebSocketBuilder().buildAsync(ws(server, "/ws"), new WebSocket.Listener() {
-                    @Override
-                    public void onOpen(WebSocket webSocket) {
-                        webSocket.request(10);
-                    }
-
-                    @Override
-                    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                        closeCode.complete(statusCode);
-                        return null;
-                    }
-                }).get(5, TimeUnit.SECONDS);
+                http.newWebSocketBuilder().buildAsync(ws(server, "/ws"), closeCodeInto(closeCode))
+                        .get(5, TimeUnit.SECONDS);
                 assertThat(closeCode.get(2, TimeUnit.SECONDS)).as("closed before the grace ends").isEqualTo(1001);
             } catch (java.util.concurrent.ExecutionException refused) {
                 // the handshake itself refused: as good
@@ -641,23 +610,8 @@ class WebSocketTest {
             CompletableFuture<Integer> closeCode = new CompletableFuture<>();
             HttpClient http = HttpClient.newHttpClient();
             try {
-                WebSocket w = http.newWebSocketBuilder().buildAsync(ws(server, "/deaf"), new WebSocket.Listener() {
-                    @Override
-                    public void onOpen(WebSocket webSocket) {
-                        webSocket.request(10);
-                    }
-
-                    @Override
-                    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                        closeCode.complete(statusCode);
-                        return null;
-                    }
-
-                    @Override
-                    public void onError(WebSocket webSocket, Throwable error) {
-                        closeCode.complete(-1); // the connection dropped without a close frame
-                    }
-                }).get(5, TimeUnit.SECONDS);
+                WebSocket w = http.newWebSocketBuilder().buildAsync(ws(server, "/deaf"), closeCodeInto(closeCode))
+                        .get(5, TimeUnit.SECONDS);
                 assertThat(open.await(5, TimeUnit.SECONDS)).isTrue();
                 for (int i = 0; i < 10; i++) { // more than in holds: the connection thread blocks in deliver
                     w.sendText("m" + i, true).get(5, TimeUnit.SECONDS);
@@ -729,18 +683,8 @@ class WebSocketTest {
             CompletableFuture<Integer> closeCode = new CompletableFuture<>();
             HttpClient http = HttpClient.newHttpClient();
             try {
-                WebSocket ws = http.newWebSocketBuilder().buildAsync(ws(server, "/count"), new WebSocket.Listener() {
-                    @Override
-                    public void onOpen(WebSocket webSocket) {
-                        webSocket.request(10);
-                    }
-
-                    @Override
-                    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                        closeCode.complete(statusCode);
-                        return null;
-                    }
-                }).get(5, TimeUnit.SECONDS);
+                WebSocket ws = http.newWebSocketBuilder().buildAsync(ws(server, "/count"), closeCodeInto(closeCode))
+                        .get(5, TimeUnit.SECONDS);
                 String part = "\u00e9".repeat(400); // 400 chars, 800 bytes: each frame is under the limit
                 ws.sendText(part, false).get(5, TimeUnit.SECONDS);
                 ws.sendText(part, true).get(5, TimeUnit.SECONDS); // the message: 800 chars, 1600 bytes
@@ -762,5 +706,29 @@ class WebSocketTest {
         } finally {
             Files.delete(file);
         }
+    }
+
+    /**
+     * A listener for the JDK's WebSocket client that reads on and completes {@code closeCode} with the peer's close
+     * code, or -1 if the connection dropped without a close frame.
+     */
+    private static WebSocket.Listener closeCodeInto(CompletableFuture<Integer> closeCode) {
+        return new WebSocket.Listener() {
+            @Override
+            public void onOpen(WebSocket webSocket) {
+                webSocket.request(10);
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                closeCode.complete(statusCode);
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket webSocket, Throwable error) {
+                closeCode.complete(-1);
+            }
+        };
     }
 }
