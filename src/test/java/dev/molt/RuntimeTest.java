@@ -283,6 +283,45 @@ class RuntimeTest {
         });
     }
 
+    /** A failure whose own methods throw, as a careless diagnostic exception might. */
+    static final class UnprintableException extends IOException {
+        UnprintableException() {
+            super("unprintable (expected in this test)");
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString (expected in this test)");
+        }
+
+        @Override
+        public Throwable getCause() {
+            throw new IllegalStateException("getCause (expected in this test)");
+        }
+    }
+
+    @Test
+    void aFailureWhoseMethodsThrowStillEndsItsTaskAndIsLogged() throws Exception {
+        List<ILoggingEvent> logged = unobservedFailuresLoggedBy(1, ended -> {
+            Task<Object> joined = spawn("unprintable-joined", () -> {
+                throw new UnprintableException();
+            });
+            assertThatThrownBy(joined::join).isInstanceOf(TaskFailedException.class)
+                    .satisfies(e -> assertThat(e.getCause()).isInstanceOf(UnprintableException.class));
+            spawn("unprintable", () -> {
+                try {
+                    throw new UnprintableException();
+                } finally {
+                    ended.countDown();
+                }
+            });
+        });
+        assertThat(logged).singleElement().satisfies(e -> {
+            assertThat(e.getFormattedMessage()).contains("Task unprintable failed");
+            assertThat(e.getThrowableProxy().getMessage()).contains(UnprintableException.class.getName());
+        });
+    }
+
     interface Spawner {
         void spawnTasks(CountDownLatch ended) throws Exception;
     }

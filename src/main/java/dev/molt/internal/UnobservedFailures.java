@@ -88,23 +88,38 @@ final class UnobservedFailures {
      * its stack trace, cause and suppressed ones are copies of the original's. Refers to no object of the program.
      */
     static final class FailureCopy extends Throwable {
-        private FailureCopy(Throwable original) {
-            super(original.toString(), null, true, true);
-            setStackTrace(original.getStackTrace());
+        private FailureCopy(String description) {
+            super(description, null, true, true);
         }
 
-        /** A copy of {@code original}; a cause or suppressed failure seen before (a cycle) is left out. */
+        /**
+         * A copy of {@code original}; a cause or suppressed failure seen before (a cycle) is left out. Never throws
+         * for what the failure's own methods throw (it runs in the ending task's bookkeeping): a part that cannot be
+         * read is left out, and said so.
+         */
         static FailureCopy of(Throwable original, Map<Throwable, Boolean> seen) {
             seen.put(original, Boolean.TRUE);
-            FailureCopy copy = new FailureCopy(original);
-            Throwable cause = original.getCause();
-            if (cause != null && !seen.containsKey(cause)) {
-                copy.initCause(of(cause, seen));
+            FailureCopy copy;
+            try {
+                copy = new FailureCopy(original.toString());
+            } catch (RuntimeException e) {
+                copy = new FailureCopy(original.getClass().getName() + " (its toString() threw "
+                        + e.getClass().getName() + ")");
             }
-            for (Throwable s : original.getSuppressed()) {
-                if (!seen.containsKey(s)) {
-                    copy.addSuppressed(of(s, seen));
+            try {
+                copy.setStackTrace(original.getStackTrace());
+                Throwable cause = original.getCause();
+                if (cause != null && !seen.containsKey(cause)) {
+                    copy.initCause(of(cause, seen));
                 }
+                for (Throwable s : original.getSuppressed()) {
+                    if (!seen.containsKey(s)) {
+                        copy.addSuppressed(of(s, seen));
+                    }
+                }
+            } catch (RuntimeException e) {
+                copy.addSuppressed(new FailureCopy("(the rest of " + original.getClass().getName()
+                        + " could not be read: " + e.getClass().getName() + ")"));
             }
             return copy;
         }

@@ -12,9 +12,7 @@ import dev.molt.Task;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,8 +58,6 @@ import org.springframework.web.socket.WebSocketSession;
 public abstract class ChannelWebSocketHandler implements WebSocketHandler {
     private static final Logger log = LoggerFactory.getLogger(ChannelWebSocketHandler.class);
     private static final String ATTRIBUTE = ChannelWebSocketHandler.class.getName() + ".SESSION";
-    /** How long a session's task waits for the peer's answer to its close frame before it ends anyway. */
-    private static final Duration CLOSE_HANDSHAKE_WAIT = Duration.ofSeconds(1);
 
     private final MoltRuntime runtime;
     private final int buffer;
@@ -148,7 +144,6 @@ public abstract class ChannelWebSocketHandler implements WebSocketHandler {
     public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) {
         SessionChannels s = channels(session);
         if (s != null) {
-            s.connectionClosed.countDown();
             s.inbound.close();
             s.task.cancel();
         }
@@ -189,14 +184,9 @@ public abstract class ChannelWebSocketHandler implements WebSocketHandler {
             // Cancellation interrupts this thread (the runtime's shutdown, Task.cancel), and the container's blocking
             // send of the close frame gives up at once in an interrupted thread: the client would get no close frame
             // (1006) instead of this status. So the close runs shielded, with the interrupt set aside until it ends.
-            // It then waits (briefly) for the peer's answering close frame, as RFC 6455 has the server do before it
-            // drops the connection: a shutdown that stops the container right after could otherwise reset the
-            // connection before the peer has read our close frame (the peer would see 1006 after all).
             CloseStatus end = status;
             Molt.withToken(CancelToken.never(), () -> {
-                if (close(s.session, end)) {
-                    s.connectionClosed.await(CLOSE_HANDSHAKE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                }
+                close(s.session, end);
                 return null;
             });
         }
@@ -227,17 +217,14 @@ public abstract class ChannelWebSocketHandler implements WebSocketHandler {
         }
     }
 
-    /** Sends {@code status} in a close frame if the session is open; whether it did. */
-    private static boolean close(WebSocketSession session, CloseStatus status) {
+    private static void close(WebSocketSession session, CloseStatus status) {
         if (!session.isOpen()) {
-            return false;
+            return;
         }
         try {
             session.close(status);
-            return true;
         } catch (IOException | RuntimeException e) {
             log.debug("Closing WebSocket session {} failed: {}", session.getId(), e.toString());
-            return false;
         }
     }
 
@@ -246,8 +233,6 @@ public abstract class ChannelWebSocketHandler implements WebSocketHandler {
         final WebSocketSession session;
         final Channel<WebSocketMessage<?>> inbound;
         final Channel<WebSocketMessage<?>> outbound;
-        /** Counted down when the container reports the connection closed (the closing handshake done). */
-        final CountDownLatch connectionClosed = new CountDownLatch(1);
         volatile Task<Void> task;
 
         SessionChannels(WebSocketSession session, Channel<WebSocketMessage<?>> inbound,
