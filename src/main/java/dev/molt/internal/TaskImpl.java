@@ -475,7 +475,8 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     /** Called by the task's own thread leaving a shielded block; the outermost delivers what was set aside. */
     void exitShield() {
         boolean setAside = (bits >> DEPTH_SHIFT) < 0;
-        int after = (int) BITS.getAndAdd(this, setAside ? DEPTH_ONE : -DEPTH_ONE) + (setAside ? DEPTH_ONE : -DEPTH_ONE);
+        int towardZero = setAside ? DEPTH_ONE : -DEPTH_ONE;
+        int after = (int) BITS.getAndAdd(this, towardZero) + towardZero;
         if ((after >> DEPTH_SHIFT) != 0) {
             return;
         }
